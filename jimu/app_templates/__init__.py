@@ -1,0 +1,1 @@
+"""App templates: template apps and their install, export, publish and upgrade."""

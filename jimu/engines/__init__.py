@@ -1,0 +1,1 @@
+"""Shared runtime used by every engine: errors, messages, expressions, events and jobs."""

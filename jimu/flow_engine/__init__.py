@@ -1,0 +1,1 @@
+"""Flow engine: approval flow specs, running instances and tasks."""

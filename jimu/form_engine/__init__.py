@@ -1,0 +1,1 @@
+"""Form engine: field types, form specs, physical tables and the records service."""

@@ -1,0 +1,1 @@
+"""Platform: app factory, settings, database, auth, organisation, apps registry, web UI, CLI."""

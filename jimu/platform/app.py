@@ -1,0 +1,99 @@
+"""The FastAPI app factory: settings, database, middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, inspect, text
+
+from jimu import __version__
+from jimu.engines.i18n import text as msg
+from jimu.platform.apps.api import router as apps_router
+from jimu.platform.auth.api import router as auth_router
+from jimu.platform.db import make_engine, make_session_factory, transaction
+from jimu.platform.deps import SESSION_COOKIE
+from jimu.platform.errors import install_error_handlers, problem_response
+from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, ProblemCSRFMiddleware
+from jimu.platform.org.api import router as org_router
+from jimu.platform.org.service import ensure_system_roles
+from jimu.platform.settings import Settings, get_settings
+from jimu.platform.web.pages import router as pages_router
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("jimu")
+
+
+def _bootstrap(app: FastAPI) -> None:
+    engine: Engine = app.state.engine
+    if inspect(engine).has_table("roles"):
+        with transaction(app.state.session_factory) as session:
+            ensure_system_roles(session)
+    else:
+        log.warning("database is not migrated yet: run `jimu migrate`")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Builds the ASGI app for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _bootstrap(app)
+        yield
+
+    app = FastAPI(
+        title="Jimu API",
+        version=__version__,
+        description="Jimu (积木) no-code app builder. Errors are application/problem+json.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+
+    install_error_handlers(app)
+    app.add_middleware(
+        ProblemCSRFMiddleware,
+        secret=settings.secret_key,
+        sensitive_cookies={SESSION_COOKIE},
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    app.include_router(auth_router)
+    app.include_router(org_router)
+    app.include_router(apps_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.get("/healthz", tags=["system"])
+    def healthz(request: Request) -> JSONResponse:
+        """Liveness and database reachability."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # the database is down: say so, do not crash
+            log.exception("health check: database unreachable")
+            return problem_response(
+                request,
+                503,
+                "database_unavailable",
+                msg("Database unavailable", "数据库不可用"),
+                msg("The database cannot be reached.", "无法连接数据库。"),
+            )
+        return JSONResponse({"status": "ok", "version": __version__, "database": "ok"})
+
+    return app

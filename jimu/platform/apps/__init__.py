@@ -1,0 +1,1 @@
+"""The apps registry: each app groups forms, flows, rules, reports and print templates."""

@@ -1,0 +1,53 @@
+"""Endpoints of the apps registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from jimu.platform.apps import service
+from jimu.platform.apps.schemas import AppCreate, AppRead, AppUpdate
+from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
+from jimu.platform.responses import PROBLEMS
+from jimu.platform.schemas import KEY_PATTERN, Page
+
+router = APIRouter(tags=["apps"], responses=PROBLEMS)
+AppKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the app's key")]
+
+
+@router.get("/api/apps", response_model=Page[AppRead])
+def list_apps(_: CurrentUser, session: SessionDep) -> Page[AppRead]:
+    """Lists the apps."""
+    items = [AppRead.model_validate(a) for a in service.list_apps(session)]
+    return Page[AppRead](items=items, total=len(items), page=1, page_size=len(items))
+
+
+@router.post("/api/apps", response_model=AppRead, status_code=201)
+def create_app(body: AppCreate, actor: AdminUser, session: SessionDep) -> AppRead:
+    """Creates an app."""
+    return AppRead.model_validate(service.create_app(session, actor, body))
+
+
+@router.get("/api/apps/{app}", response_model=AppRead)
+def read_app(app: AppKey, _: CurrentUser, session: SessionDep) -> AppRead:
+    """Gets one app."""
+    return AppRead.model_validate(service.get_app(session, app))
+
+
+@router.patch("/api/apps/{app}", response_model=AppRead)
+def update_app(app: AppKey, body: AppUpdate, _: AdminUser, session: SessionDep) -> AppRead:
+    """Changes an app's name, icon, colour, description or order."""
+    return AppRead.model_validate(service.update_app(session, app, body))
+
+
+@router.delete("/api/apps/{app}", status_code=204)
+def delete_app(
+    app: AppKey,
+    _: AdminUser,
+    session: SessionDep,
+    confirm: Annotated[str | None, Query(max_length=40, description="the app key")] = None,
+) -> Response:
+    """Deletes an app; an app that holds data needs ``?confirm=<key>``."""
+    service.delete_app(session, app, confirm)
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Authentication: passwords, login sessions, personal API tokens, login throttling."""

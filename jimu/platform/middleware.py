@@ -1,0 +1,98 @@
+"""ASGI middleware: request body size limit and CSRF checks answered as problem+json."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_csrf import CSRFMiddleware
+
+from jimu.engines.i18n import text
+from jimu.platform.errors import problem_response
+
+CSRF_COOKIE = "jimu_csrftoken"
+CSRF_HEADER = "x-csrftoken"
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once the body passes the limit."""
+
+
+class BodySizeLimit:
+    """Refuses request bodies larger than ``max_bytes`` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            Request(scope),
+            413,
+            "body_too_large",
+            text("Request body too large", "请求内容过大"),
+            text(
+                "The body may be at most {limit} bytes.",
+                "请求内容最多 {limit} 字节。",
+                limit=self.max_bytes,
+            ),
+            errors=[
+                {"field": "body", "code": "too_large", "message": f"max {self.max_bytes} bytes"}
+            ],
+        )
+        await response(scope, receive, send)
+
+
+class ProblemCSRFMiddleware(CSRFMiddleware):
+    """starlette-csrf's double-submit check, with a problem+json refusal."""
+
+    def _get_error_response(self, request: Request) -> Response:
+        return problem_response(
+            request,
+            403,
+            "csrf_failed",
+            text("CSRF check failed", "CSRF 校验失败"),
+            text(
+                "Send the value of the jimu_csrftoken cookie in the X-CSRFToken header.",
+                "请在请求头 X-CSRFToken 中携带 jimu_csrftoken Cookie 的值。",
+            ),
+            errors=[
+                {
+                    "field": "X-CSRFToken",
+                    "code": "csrf_failed",
+                    "message": "missing or wrong CSRF token",
+                }
+            ],
+        )

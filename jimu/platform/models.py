@@ -1,0 +1,18 @@
+"""Imports every platform table so the metadata is complete (Alembic, tests)."""
+
+from jimu.platform.apps.models import App
+from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
+from jimu.platform.db import Base
+from jimu.platform.org.models import Department, Role, User, user_roles
+
+__all__ = [
+    "ApiToken",
+    "App",
+    "Base",
+    "Department",
+    "LoginAttempt",
+    "LoginSession",
+    "Role",
+    "User",
+    "user_roles",
+]

@@ -1,0 +1,1 @@
+"""Organisation: users, departments (a tree) and roles."""

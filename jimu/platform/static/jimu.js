@@ -1,0 +1,88 @@
+/* Jimu's own browser helpers: CSRF header, JSON calls with problem+json errors, small forms. */
+(function () {
+  "use strict";
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function csrfHeaders() {
+    var token = cookie("jimu_csrftoken");
+    return token ? { "X-CSRFToken": token } : {};
+  }
+
+  /** Calls the JSON API; resolves with the body, rejects with the problem document. */
+  async function api(method, url, body) {
+    var headers = Object.assign({ Accept: "application/json" }, csrfHeaders());
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    var response = await fetch(url, init);
+    var text = await response.text();
+    var data = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      throw data || { title: response.statusText, status: response.status, errors: [] };
+    }
+    return data;
+  }
+
+  /** Maps a problem's per-field errors to {field: message}. */
+  function fieldErrors(problem) {
+    var out = {};
+    (problem.errors || []).forEach(function (e) { out[e.field] = e.message; });
+    return out;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    Object.assign(event.detail.headers, csrfHeaders());
+  });
+
+  window.jimu = {
+    api: api,
+    fieldErrors: fieldErrors,
+
+    logout: async function () {
+      try { await api("POST", "/api/auth/logout"); } finally { window.location.href = "/login"; }
+    },
+
+    loginForm: function (nextUrl) {
+      return {
+        username: "", password: "", error: "", busy: false,
+        async submit() {
+          this.busy = true; this.error = "";
+          try {
+            await api("POST", "/api/auth/login", { username: this.username, password: this.password });
+            window.location.href = nextUrl || "/";
+          } catch (problem) {
+            this.error = problem.detail || problem.title;
+          } finally {
+            this.busy = false;
+          }
+        },
+      };
+    },
+
+    newAppForm: function () {
+      return {
+        key: "", name: { zh: "", en: "" }, description: "", error: "", errors: {}, busy: false,
+        async submit() {
+          this.busy = true; this.error = ""; this.errors = {};
+          try {
+            var app = await api("POST", "/api/apps", {
+              key: this.key, name: this.name, description: this.description || null,
+            });
+            window.location.href = "/apps/" + app.key;
+          } catch (problem) {
+            this.errors = fieldErrors(problem);
+            this.error = problem.detail || problem.title;
+          } finally {
+            this.busy = false;
+          }
+        },
+      };
+    },
+  };
+})();

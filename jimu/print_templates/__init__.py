@@ -1,0 +1,1 @@
+"""Print templates: sandboxed rendering to HTML, PDF and Word."""

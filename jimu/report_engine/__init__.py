@@ -1,0 +1,1 @@
+"""Report engine: report and dashboard specs compiled to SQL."""
