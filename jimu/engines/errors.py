@@ -69,7 +69,9 @@ class NotFound(JimuError):
 
     def __init__(self, kind: Text, ident: object) -> None:
         super().__init__(
-            text("{kind} '{ident}' was not found.", "未找到{kind}“{ident}”。", kind=kind, ident=ident)
+            text(
+                "{kind} '{ident}' was not found.", "未找到{kind}“{ident}”。", kind=kind, ident=ident
+            )
         )
         self.kind = kind
         self.ident = ident

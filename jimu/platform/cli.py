@@ -55,7 +55,9 @@ def _createuser(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"created user {user.username} (id {user.id}){' as platform admin' if args.admin else ''}")
+    print(
+        f"created user {user.username} (id {user.id}){' as platform admin' if args.admin else ''}"
+    )
     return 0
 
 
@@ -70,8 +72,10 @@ def _bootstrap_admin(_: argparse.Namespace) -> int:
     password = secrets.token_urlsafe(12)
     _create_user("admin", password, admin=True, display_name="Administrator 管理员")
     bar = "=" * 60
-    print(f"{bar}\n  Jimu admin login (shown only this once)\n"
-          f"  username: admin\n  password: {password}\n{bar}")
+    print(
+        f"{bar}\n  Jimu admin login (shown only this once)\n"
+        f"  username: admin\n  password: {password}\n{bar}"
+    )
     return 0
 
 
@@ -80,7 +84,9 @@ def _passwd(args: argparse.Namespace) -> int:
     from jimu.platform.auth.service import end_all_access
 
     if len(args.password) < MIN_PASSWORD_LENGTH:
-        print(f"error: the password needs {MIN_PASSWORD_LENGTH} characters at least", file=sys.stderr)
+        print(
+            f"error: the password needs {MIN_PASSWORD_LENGTH} characters at least", file=sys.stderr
+        )
         return 1
     engine = make_engine(get_settings().database_url)
     with transaction(make_session_factory(engine)) as session:

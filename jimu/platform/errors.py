@@ -128,7 +128,11 @@ def status_of(error: JimuError) -> int:
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header", "cookie") else list(loc)
+    parts = (
+        list(loc[1:])
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie")
+        else list(loc)
+    )
     if not parts:
         return str(loc[0]) if loc else ""
     path = ""
@@ -156,9 +160,12 @@ def render_pydantic_errors(request: Request, raw: list[dict[str, Any]]) -> JSONR
     errors = [_pydantic_error(err, locale) for err in raw]
     if any(err["type"] == "json_invalid" for err in raw):
         return problem_response(
-            request, 400, "malformed_json", MALFORMED, text(
-                "The body is not valid JSON.", "请求内容不是有效的 JSON。"
-            ), errors=errors,
+            request,
+            400,
+            "malformed_json",
+            MALFORMED,
+            text("The body is not valid JSON.", "请求内容不是有效的 JSON。"),
+            errors=errors,
         )
     detail = text(
         "{count} field(s) are invalid: {fields}.",

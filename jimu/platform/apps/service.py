@@ -86,9 +86,7 @@ def delete_app(session: Session, key: str, confirm: str | None) -> None:
                 FieldError(
                     "confirm",
                     "confirm_required",
-                    text(
-                        "Type the app key to confirm.", "请输入应用标识以确认删除。"
-                    ),
+                    text("Type the app key to confirm.", "请输入应用标识以确认删除。"),
                 )
             ],
             extra={"contents": contents},

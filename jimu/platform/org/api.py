@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.orm import Session
 
 from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
+from jimu.platform.org.models import Department, Role
 from jimu.platform.org import service
 from jimu.platform.org.schemas import (
     DepartmentCreate,
@@ -64,7 +66,9 @@ def read_user(user_id: IdPath, _: CurrentUser, session: SessionDep) -> UserRead:
 
 
 @router.patch("/api/users/{user_id}", response_model=UserRead, tags=["organisation"])
-def update_user(user_id: IdPath, body: UserUpdate, actor: AdminUser, session: SessionDep) -> UserRead:
+def update_user(
+    user_id: IdPath, body: UserUpdate, actor: AdminUser, session: SessionDep
+) -> UserRead:
     """Changes a user; setting a new password signs them out everywhere."""
     return UserRead.model_validate(service.update_user(session, actor, user_id, body))
 
@@ -75,7 +79,7 @@ def deactivate_user(user_id: IdPath, actor: AdminUser, session: SessionDep) -> U
     return UserRead.model_validate(service.deactivate_user(session, actor, user_id))
 
 
-def _department_reads(session: SessionDep, departments: list) -> list[DepartmentRead]:  # type: ignore[type-arg]
+def _department_reads(session: Session, departments: list[Department]) -> list[DepartmentRead]:
     counts = service.member_counts(session, [d.id for d in departments])
     return [
         DepartmentRead.model_validate(d).model_copy(update={"member_count": counts.get(d.id, 0)})
@@ -98,7 +102,9 @@ def create_department(body: DepartmentCreate, _: AdminUser, session: SessionDep)
     return _department_reads(session, [service.create_department(session, body)])[0]
 
 
-@router.get("/api/departments/{department_id}", response_model=DepartmentRead, tags=["organisation"])
+@router.get(
+    "/api/departments/{department_id}", response_model=DepartmentRead, tags=["organisation"]
+)
 def read_department(department_id: IdPath, _: CurrentUser, session: SessionDep) -> DepartmentRead:
     """Gets one department."""
     return _department_reads(session, [service.get_department(session, department_id)])[0]
@@ -122,7 +128,7 @@ def delete_department(department_id: IdPath, _: AdminUser, session: SessionDep) 
     return Response(status_code=204)
 
 
-def _role_reads(session: SessionDep, roles: list) -> list[RoleRead]:  # type: ignore[type-arg]
+def _role_reads(session: Session, roles: list[Role]) -> list[RoleRead]:
     counts = service.role_member_counts(session)
     return [
         RoleRead.model_validate(r).model_copy(update={"member_count": counts.get(r.id, 0)})

@@ -84,9 +84,7 @@ def list_users(
         query = query.where(User.is_active.is_(active))
     if role:
         query = query.where(
-            User.id.in_(
-                select(user_roles.c.user_id).join(Role).where(Role.key == role)
-            )
+            User.id.in_(select(user_roles.c.user_id).join(Role).where(Role.key == role))
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(User.id).offset((page - 1) * page_size).limit(page_size))
@@ -189,7 +187,11 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
         session, changes.get("main_department_id"), changes.get("supervisor_id")
     )
     supervisor_id = changes.get("supervisor_id")
-    if supervisor_id is not None and not errors and _supervisor_cycle(session, user.id, supervisor_id):
+    if (
+        supervisor_id is not None
+        and not errors
+        and _supervisor_cycle(session, user.id, supervisor_id)
+    ):
         errors.append(
             FieldError(
                 "supervisor_id",
@@ -271,7 +273,7 @@ def member_counts(session: Session, department_ids: list[int]) -> dict[int, int]
         .where(User.main_department_id.in_(department_ids))
         .group_by(User.main_department_id)
     )
-    return {dept: count for dept, count in rows}
+    return {dept: count for dept, count in rows if dept is not None}
 
 
 def list_departments(session: Session) -> list[Department]:
@@ -341,9 +343,7 @@ def update_department(session: Session, department_id: int, data: DepartmentUpda
     department = get_department(session, department_id)
     changes = data.model_dump(exclude_unset=True)
     reject_nulls(changes, ["name", "sort_order"])
-    _check_department_refs(
-        session, department.id, changes.get("parent_id"), changes.get("head_id")
-    )
+    _check_department_refs(session, department.id, changes.get("parent_id"), changes.get("head_id"))
     for key, value in changes.items():
         setattr(department, key, value)
     session.flush()
@@ -368,9 +368,7 @@ def delete_department(session: Session, department_id: int) -> None:
                 children=children,
             ),
             errors=[
-                FieldError(
-                    "id", "in_use", text("The department is not empty.", "部门不为空。")
-                )
+                FieldError("id", "in_use", text("The department is not empty.", "部门不为空。"))
             ],
             extra={"members": members, "children": children},
         )
@@ -394,7 +392,7 @@ def role_member_counts(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(user_roles.c.role_id, func.count()).group_by(user_roles.c.role_id)
     )
-    return {role_id: count for role_id, count in rows}
+    return dict(rows)
 
 
 def list_roles(session: Session) -> list[Role]:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -70,7 +71,7 @@ def _to_login(request: Request) -> RedirectResponse:
 def login_page(
     request: Request,
     session: SessionDep,
-    next: Annotated[str | None, Query(max_length=500)] = None,  # noqa: A002
+    next: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """The sign-in page."""
     if _page_user(request, session) is not None:
@@ -110,7 +111,7 @@ def app_page(
 @router.get("/lang/{code}")
 def switch_language(
     code: Annotated[str, PathParam(pattern=r"^(zh-CN|en)$")],
-    next: Annotated[str | None, Query(max_length=500)] = None,  # noqa: A002
+    next: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """Switches the interface language and goes back."""
     response = RedirectResponse(_safe_next(next), status_code=303)
