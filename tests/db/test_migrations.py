@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import make_url
 
-from jimu.platform.db import Base, make_engine
+from jimu.platform.db import Base
 from jimu.platform.migrate import downgrade, upgrade
-from tests.conftest import database_url, reset_schema
 
 PLATFORM_TABLES = {t.name for t in Base.metadata.sorted_tables}
-
-
-@pytest.fixture
-def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of the kind under test, separate from the suite's."""
-    url = make_url(database_url(tmp_path))
-    if url.get_backend_name() == "postgresql":
-        from scripts.pg_createdb import main as createdb
-
-        url = url.set(database=f"{url.database}_migrations")
-        createdb(url.render_as_string(hide_password=False))
-    engine = make_engine(url.render_as_string(hide_password=False))
-    reset_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def _tables(engine: Engine) -> set[str]:
