@@ -73,7 +73,9 @@ def resolve_labels(node: n.Node, schema: Schema) -> n.Node:
         if info is None:
             raise _err(
                 "unknown_field",
-                text("No field is labelled '{label}'.", "没有名为“{label}”的字段。", label=node.text),
+                text(
+                    "No field is labelled '{label}'.", "没有名为“{label}”的字段。", label=node.text
+                ),
                 node,
             )
         return n.Name(info.key, pos=node.pos, end=node.end)
@@ -106,7 +108,9 @@ def normalize(source: str, schema: Schema) -> str:
         if info is None:
             raise ExprError(
                 "unknown_field",
-                text("No field is labelled '{label}'.", "没有名为“{label}”的字段。", label=label.text),
+                text(
+                    "No field is labelled '{label}'.", "没有名为“{label}”的字段。", label=label.text
+                ),
                 pos=label.pos,
                 source=source,
             )
@@ -126,7 +130,7 @@ class _Checker:
         self.types[id(node)] = result
         return result
 
-    def _visit(self, node: n.Node) -> Type:  # noqa: PLR0911
+    def _visit(self, node: n.Node) -> Type:
         if isinstance(node, n.Number):
             return NUMBER
         if isinstance(node, n.String):
@@ -249,8 +253,12 @@ class _Checker:
     def _type_error(self, node: n.Node, wanted: Text, got: Type) -> ExprError:
         return _err(
             "type",
-            text("Expected {want} here, not {got}.", "此处应为{want}，而不是{got}。",
-                 want=wanted, got=type_name(got)),
+            text(
+                "Expected {want} here, not {got}.",
+                "此处应为{want}，而不是{got}。",
+                want=wanted,
+                got=type_name(got),
+            ),
             node,
         )
 
@@ -288,8 +296,10 @@ class _Checker:
             raise _err(
                 "type",
                 text(
-                    "Cannot compare {a} with {b}.", "不能比较{a}和{b}。",
-                    a=type_name(a), b=type_name(b),
+                    "Cannot compare {a} with {b}.",
+                    "不能比较{a}和{b}。",
+                    a=type_name(a),
+                    b=type_name(b),
                 ),
                 node,
             )
@@ -322,7 +332,7 @@ class _Checker:
             if t.is_list:
                 raise self._type_error(item, text("a single value", "单个值"), t)
             probe = n.Binary("=", node.operand, item, pos=item.pos)
-            self._lift([operand, t], probe, lambda ts: self._compare(ts, probe))
+            self._lift([operand, t], probe, lambda ts, p=probe: self._compare(ts, p))
         return self._lift([operand], node, lambda ts: BOOL)
 
     # -- calls ---------------------------------------------------------------------------
@@ -331,13 +341,19 @@ class _Checker:
         spec = REGISTRY.get(node.name)
         if spec is None:
             close = difflib.get_close_matches(node.name, list(REGISTRY), n=1)
-            hint = text(" Did you mean {f}?", "是否想输入 {f}？", f=close[0]) if close else text(
-                "", ""
+            hint = (
+                text(" Did you mean {f}?", "是否想输入 {f}？", f=close[0])
+                if close
+                else text("", "")
             )
             raise _err(
                 "unknown_function",
-                text("Unknown function {name}.{hint}", "没有函数 {name}。{hint}",
-                     name=node.name, hint=hint),
+                text(
+                    "Unknown function {name}.{hint}",
+                    "没有函数 {name}。{hint}",
+                    name=node.name,
+                    hint=hint,
+                ),
                 node,
             )
         count = len(node.args)
@@ -363,8 +379,9 @@ class _Checker:
             target = node.args[exc.index] if exc.index < len(node.args) else node
             raise _err(
                 "type",
-                text("{name}: {problem}.", "{name}：{problem}。", name=node.name,
-                     problem=exc.message),
+                text(
+                    "{name}: {problem}.", "{name}：{problem}。", name=node.name, problem=exc.message
+                ),
                 target,
             ) from None
 
@@ -409,8 +426,7 @@ def check(
             raise _err(
                 "list_result",
                 text(
-                    "This gives one value per sub-form row; aggregate it with SUM, COUNT, "
-                    "MAX ...",
+                    "This gives one value per sub-form row; aggregate it with SUM, COUNT, MAX ...",
                     "结果是子表单每一行的值，请用 SUM、COUNT、MAX 等函数汇总。",
                 ),
                 ast,
@@ -418,8 +434,10 @@ def check(
         if result.kind == "record":
             raise _err(
                 "record_result",
-                text("Pick a field of the related record, e.g. customer.name.",
-                     "请选择关联记录的某个字段，例如 customer.name。"),
+                text(
+                    "Pick a field of the related record, e.g. customer.name.",
+                    "请选择关联记录的某个字段，例如 customer.name。",
+                ),
                 ast,
             )
         if expect is not None and result.kind not in (expect.kind, "null", "any"):
@@ -427,8 +445,12 @@ def check(
             if not allowed:
                 raise _err(
                     "type",
-                    text("The result must be {want}, not {got}.", "结果应为{want}，而不是{got}。",
-                         want=type_name(expect), got=type_name(result)),
+                    text(
+                        "The result must be {want}, not {got}.",
+                        "结果应为{want}，而不是{got}。",
+                        want=type_name(expect),
+                        got=type_name(result),
+                    ),
                     ast,
                 )
     except ExprError as exc:

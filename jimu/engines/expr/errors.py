@@ -43,17 +43,21 @@ class ExprError(ValidationFailed):
         self.source = source
         self.line, self.column, self.excerpt = locate(source, pos)
         where = text(
-            "line {line}, column {column}: ", "第 {line} 行第 {column} 列：",
-            line=self.line, column=self.column,
+            "line {line}, column {column}: ",
+            "第 {line} 行第 {column} 列：",
+            line=self.line,
+            column=self.column,
         )
-        detail = text(
-            "{where}{message}", "{where}{message}", where=where, message=message
-        )
+        detail = text("{where}{message}", "{where}{message}", where=where, message=message)
         super().__init__(
             detail,
             errors=[FieldError("expression", reason, detail)],
-            extra={"position": pos, "line": self.line, "column": self.column,
-                   "excerpt": self.excerpt},
+            extra={
+                "position": pos,
+                "line": self.line,
+                "column": self.column,
+                "excerpt": self.excerpt,
+            },
         )
 
     def with_source(self, source: str) -> ExprError:

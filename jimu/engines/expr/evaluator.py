@@ -81,7 +81,7 @@ class _Compiler:
     def is_list(self, node: n.Node) -> bool:
         return self.type_of(node).is_list
 
-    def compile(self, node: n.Node) -> Fn:  # noqa: PLR0911
+    def compile(self, node: n.Node) -> Fn:
         if isinstance(node, n.Number):
             return _const(node.value)
         if isinstance(node, n.String):
@@ -205,6 +205,7 @@ class _Compiler:
             for i in range(0, len(node.args), 2)
         ]
         if self.is_list(node):
+
             def pick(*values: Any) -> Any:
                 for i in range(0, len(values), 2):
                     if rt.truthy(values[i]):

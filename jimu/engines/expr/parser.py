@@ -133,7 +133,7 @@ def _build(tree: Any, source: str) -> n.Node:
         "and_expr": lambda meta, *xs: _fold("AND", xs, meta),
     }
 
-    class Build(Transformer_NonRecursive):
+    class Build(Transformer_NonRecursive[Token, Any]):
         pass
 
     for rule, handler in handlers.items():
@@ -177,9 +177,7 @@ def _syntax_error(exc: UnexpectedInput, source: str) -> ExprError:
         pos = len(source)
     if isinstance(exc, UnexpectedCharacters):
         char = source[pos] if pos < len(source) else ""
-        message = text(
-            "Unexpected character '{char}'.", "无法识别的字符“{char}”。", char=char
-        )
+        message = text("Unexpected character '{char}'.", "无法识别的字符“{char}”。", char=char)
     elif isinstance(exc, UnexpectedEOF) or (
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     ):

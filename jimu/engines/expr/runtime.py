@@ -6,8 +6,16 @@ import calendar
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Context
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 from typing import Any
 
 from jimu.engines.expr.errors import ExprEvalError, ExprLimitError
@@ -123,9 +131,13 @@ def number_text(value: Decimal) -> str:
     if value == 0:
         return "0"
     digits = value.adjusted() + 1
-    rounded = value.quantize(
-        Decimal(1).scaleb(min(0, digits - TEXT_DIGITS)), rounding=ROUND_HALF_UP, context=DECIMAL
-    ) if digits - TEXT_DIGITS < 0 else value
+    rounded = (
+        value.quantize(
+            Decimal(1).scaleb(min(0, digits - TEXT_DIGITS)), rounding=ROUND_HALF_UP, context=DECIMAL
+        )
+        if digits - TEXT_DIGITS < 0
+        else value
+    )
     out = format(rounded.normalize(DECIMAL), "f")
     return "0" if out in ("-0", "") else out
 
@@ -275,7 +287,8 @@ def days_between(start: date, end: date) -> Decimal:
     """Days from start to end (fractional for datetimes)."""
     if isinstance(start, datetime) or isinstance(end, datetime):
         s, e = to_datetime(start), to_datetime(end)
-        assert s is not None and e is not None
+        assert s is not None
+        assert e is not None
         seconds = Decimal((e - s).days * 86400 + (e - s).seconds)
         return DECIMAL.divide(seconds, Decimal(86400))
     return Decimal((end - start).days)
@@ -299,7 +312,8 @@ def make_datetime(*parts: Decimal | None) -> datetime | None:
     """DATETIME(y, m, d, [h], [mi], [s])."""
     values = list(parts) + [Decimal(0)] * (6 - len(parts))
     try:
-        return datetime(*(_int(v) for v in values))
+        y, mo, d, h, mi, s = (_int(v) for v in values[:6])
+        return datetime(y, mo, d, h, mi, s)
     except (ValueError, ExprEvalError, OverflowError):
         return None
 
@@ -543,7 +557,9 @@ def substitute(s: str | None, old: str | None, new: str | None) -> str:
     return checked_text(source.replace(old, new or ""))
 
 
-def replace_text(s: str | None, start: Decimal | None, n: Decimal | None, new: str | None) -> str | None:
+def replace_text(
+    s: str | None, start: Decimal | None, n: Decimal | None, new: str | None
+) -> str | None:
     """REPLACE(text, start, n, new)."""
     if start is None or n is None or start < 1 or n < 0:
         return None
@@ -668,11 +684,16 @@ def _format_date(value: date, pattern: str) -> str:
     dt = to_datetime(value)
     assert dt is not None
     tokens = [
-        ("yyyy", f"{dt.year:04d}"), ("yy", f"{dt.year % 100:02d}"),
-        ("mm", f"{dt.month:02d}"), ("m", str(dt.month)),
-        ("dd", f"{dt.day:02d}"), ("d", str(dt.day)),
-        ("hh", f"{dt.hour:02d}"), ("h", str(dt.hour)),
-        ("nn", f"{dt.minute:02d}"), ("ss", f"{dt.second:02d}"),
+        ("yyyy", f"{dt.year:04d}"),
+        ("yy", f"{dt.year % 100:02d}"),
+        ("mm", f"{dt.month:02d}"),
+        ("m", str(dt.month)),
+        ("dd", f"{dt.day:02d}"),
+        ("d", str(dt.day)),
+        ("hh", f"{dt.hour:02d}"),
+        ("h", str(dt.hour)),
+        ("nn", f"{dt.minute:02d}"),
+        ("ss", f"{dt.second:02d}"),
     ]
     out = ""
     index = 0
@@ -703,8 +724,7 @@ def _format_number(value: Decimal, pattern: str) -> str:
         value = value * 100
     decimals = len(core.split(".")[1]) if "." in core else 0
     grouped = "," in core
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
-                             context=DECIMAL)
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=DECIMAL)
     out = f"{rounded:,.{decimals}f}" if grouped else f"{rounded:.{decimals}f}"
     return out + ("%" if is_percent else "")
 

@@ -1,4 +1,4 @@
-"""Types of the expression language and the field catalogue (schema) formulas are checked against."""
+"""Types of the expression language and the field catalogue formulas are checked against."""
 
 from __future__ import annotations
 
@@ -133,15 +133,16 @@ class Schema:
         return None
 
 
-def relation(key: str, target: Schema, *, label: dict[str, str] | None = None,
-             column: str | None = None) -> FieldInfo:
+def relation(
+    key: str, target: Schema, *, label: dict[str, str] | None = None, column: str | None = None
+) -> FieldInfo:
     """A single relation field: ``key.field`` reads the related record."""
-    return FieldInfo(key, Type("record", schema=target), label or {}, column or f"{key}_id",
-                     target)
+    return FieldInfo(key, Type("record", schema=target), label or {}, column or f"{key}_id", target)
 
 
-def collection(key: str, target: Schema, parent_column: str, *,
-               label: dict[str, str] | None = None) -> FieldInfo:
+def collection(
+    key: str, target: Schema, parent_column: str, *, label: dict[str, str] | None = None
+) -> FieldInfo:
     """A sub-form or to-many relation: ``key.field`` is a list, to aggregate."""
     item = Type("record", schema=target)
     return FieldInfo(key, list_of(item, key), label or {}, None, target, parent_column)
