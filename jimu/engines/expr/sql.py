@@ -7,7 +7,6 @@ relation aggregates become correlated subqueries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
