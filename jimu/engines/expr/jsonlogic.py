@@ -1,0 +1,159 @@
+"""Browser backend: compiles a checked expression into JsonLogic for live form evaluation.
+
+Every operation is one of ours (``j.<name>``, defined in static/jimu-logic.js for
+json-logic-js) so NULL, dates and text behave as on the server; the server re-checks on save.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jimu.engines.expr import nodes as n
+from jimu.engines.expr.checker import Checked
+from jimu.engines.expr.errors import ExprError
+from jimu.engines.i18n import text
+
+Logic = Any
+
+JS_UNSUPPORTED = frozenset({"TEXT"})
+OPERATORS = {
+    "+": "j.add",
+    "-": "j.sub",
+    "*": "j.mul",
+    "/": "j.div",
+    "^": "j.pow",
+    "&": "j.concat",
+    "=": "j.eq",
+    "<>": "j.ne",
+    "<": "j.lt",
+    "<=": "j.le",
+    ">": "j.gt",
+    ">=": "j.ge",
+    "AND": "j.and",
+    "OR": "j.or",
+}
+CONTEXT_VARS = {
+    "TODAY": "_ctx.today",
+    "NOW": "_ctx.now",
+    "CURRENT_USER": "_ctx.user",
+    "CURRENT_DEPT": "_ctx.department",
+}
+
+
+class _Unsupported(Exception):
+    def __init__(self, node: n.Node, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class _JsCompiler:
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+        self.item_source: str | None = None
+
+    def is_list(self, node: n.Node) -> bool:
+        return self.checked.type_of(node).is_list
+
+    def compile(self, node: n.Node) -> Logic:
+        """Compiles a scalar-valued node (lists are mapped where a list is expected)."""
+        if self.is_list(node) and self.item_source is None:
+            return self.mapped(node)
+        return self.scalar(node)
+
+    def mapped(self, node: n.Node) -> Logic:
+        """A list-valued node as ``map`` over its collection, items in scope."""
+        source = self.checked.type_of(node).source or ""
+        if isinstance(node, n.Name):
+            return {"var": node.key}
+        self.item_source = source
+        try:
+            body = self.scalar(node)
+        finally:
+            self.item_source = None
+        return {"map": [{"var": source}, body]}
+
+    def scalar(self, node: n.Node) -> Logic:  # noqa: PLR0911
+        if isinstance(node, n.Number):
+            value = node.value
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(node, (n.String, n.Bool)):
+            return node.value
+        if isinstance(node, n.Null):
+            return None
+        if isinstance(node, n.Name):
+            if self.item_source is not None:
+                raise _Unsupported(node, "outer")
+            return {"var": node.key}
+        if isinstance(node, n.Member):
+            return self._member(node)
+        if isinstance(node, n.Unary):
+            operand = self.compile(node.operand)
+            return {"j.neg": [operand]} if node.op == "-" else operand
+        if isinstance(node, n.Percent):
+            return {"j.div": [self.compile(node.operand), 100]}
+        if isinstance(node, n.Not):
+            return {"j.not": [self.compile(node.operand)]}
+        if isinstance(node, n.Binary):
+            return {OPERATORS[node.op]: [self.compile(node.left), self.compile(node.right)]}
+        if isinstance(node, n.In):
+            op = "j.notin" if node.negated else "j.in"
+            return {op: [self.compile(node.operand), *(self.compile(i) for i in node.items)]}
+        if isinstance(node, n.Call):
+            return self._call(node)
+        raise _Unsupported(node, "node")  # pragma: no cover
+
+    def _member(self, node: n.Member) -> Logic:
+        if self.is_list(node.obj):
+            if self.item_source is None:  # pragma: no cover - compile() maps lists first
+                return self.mapped(node)
+            return {"var": node.name}
+        path = _path(node)
+        if path is None or self.item_source is not None:
+            raise _Unsupported(node, "member")
+        return {"var": path}
+
+    def _call(self, node: n.Call) -> Logic:
+        if node.name in JS_UNSUPPORTED:
+            raise _Unsupported(node, node.name)
+        if node.name in CONTEXT_VARS:
+            return {"var": CONTEXT_VARS[node.name]}
+        spec_aggregate = node.name in {"SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTIF",
+                                       "SUMIF"}
+        args = []
+        for arg in node.args:
+            if spec_aggregate and self.is_list(arg):
+                args.append(self.mapped(arg))
+            else:
+                args.append(self.compile(arg))
+        return {f"j.{node.name}": args}
+
+
+def _path(node: n.Node) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, n.Member):
+        parts.append(node.name)
+        node = node.obj
+    if isinstance(node, n.Name):
+        parts.append(node.key)
+        return ".".join(reversed(parts))
+    return None
+
+
+def to_jsonlogic(checked: Checked) -> Logic:
+    """JsonLogic for the browser; raises ExprError naming what cannot run there."""
+    try:
+        return _JsCompiler(checked).compile(checked.ast)
+    except _Unsupported as exc:
+        what = exc.node.name if isinstance(exc.node, n.Call) else exc.reason
+        raise ExprError(
+            "not_browser",
+            text(
+                "This part cannot be computed live in the browser ({what}); the server "
+                "computes it on save.",
+                "此部分无法在浏览器中实时计算（{what}），保存时由服务器计算。",
+                what=what,
+            ),
+            pos=exc.node.pos,
+            source=checked.source,
+        ) from None

@@ -1,0 +1,349 @@
+/* The expression language's operations for json-logic-js: live formulas in the browser.
+   Semantics follow the server: blank (null) propagates through arithmetic, = is null-safe,
+   < > with a blank are false, & treats blank as "", dates are "YYYY-MM-DD" text. */
+(function (root) {
+  "use strict";
+
+  function register(jsonLogic) {
+    var blank = function (v) { return v === null || v === undefined; };
+    var truthy = function (v) { return !blank(v) && v !== false && v !== 0 && v !== ""; };
+    var num = function (v) { return blank(v) ? null : Number(v); };
+    var isDate = function (v) { return typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v); };
+    var pad = function (n, w) { var s = String(Math.abs(n)); while (s.length < w) s = "0" + s; return s; };
+    var toDate = function (v) {
+      if (blank(v)) return null;
+      var m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?/.exec(String(v));
+      if (!m) return null;
+      return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)));
+    };
+    var hasTime = function (v) { return typeof v === "string" && v.length > 10; };
+    var dateText = function (d) { return pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2); };
+    var datetimeText = function (d) {
+      return dateText(d) + " " + pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2);
+    };
+    var utc = function (y, m, d) { var t = new Date(0); t.setUTCFullYear(y, m, d); return t; };
+    var validYear = function (d) { return d && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999; };
+    var DAY = 86400000;
+    var text = function (v) {
+      if (blank(v)) return "";
+      if (v === true) return "TRUE";
+      if (v === false) return "FALSE";
+      if (typeof v === "number") {
+        if (v === 0) return "0";
+        var digits = Math.floor(Math.log10(Math.abs(v))) + 1;
+        var places = Math.max(0, 15 - digits);
+        var rounded = roundHalf(v, places);
+        var s = rounded.toFixed(Math.min(places, 100)).replace(/\.?0+$/, "");
+        return s === "-0" ? "0" : s;
+      }
+      return String(v);
+    };
+    var roundHalf = function (x, d) {
+      if (d > 20 || d < -20) return x;
+      var scaled = Math.round(Math.abs(x) + "e" + d);
+      return Math.sign(x) * Number(scaled + "e" + -d);
+    };
+    var roundMode = function (x, d, fn) {
+      if (blank(x)) return null;
+      var p = blank(d) ? 0 : Math.trunc(d);
+      return Math.sign(x) * Number(fn(Number(Math.abs(x) + "e" + p)) + "e" + -p);
+    };
+    var cmp = function (a, b) {
+      if (isDate(a) && isDate(b) && hasTime(a) !== hasTime(b)) {
+        a = hasTime(a) ? a : a + " 00:00:00";
+        b = hasTime(b) ? b : b + " 00:00:00";
+      }
+      return a < b ? -1 : a > b ? 1 : 0;
+    };
+    var eq = function (a, b) {
+      if (blank(a) || blank(b)) return blank(a) && blank(b);
+      return cmp(a, b) === 0;
+    };
+    var present = function (list) { return (list || []).filter(function (v) { return !blank(v); }); };
+    var flatten = function (args) {
+      var out = [];
+      args.forEach(function (a) { if (Array.isArray(a)) out.push.apply(out, a); else out.push(a); });
+      return out;
+    };
+    var addMonths = function (d, months) {
+      var total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
+      var y = Math.floor(total / 12), m = total - y * 12;
+      var last = utc(y, m + 1, 0).getUTCDate();
+      var out = utc(y, m, Math.min(d.getUTCDate(), last));
+      out.setUTCHours(d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+      return out;
+    };
+    var asDateText = function (d, like) { return validYear(d) ? (hasTime(like) ? datetimeText(d) : dateText(d)) : null; };
+    var upper = function (s) { return (s || "").replace(/[a-z]+/g, function (m) { return m.toUpperCase(); }); };
+    var lower = function (s) { return (s || "").replace(/[A-Z]+/g, function (m) { return m.toLowerCase(); }); };
+    var chars = function (s) { return Array.from(s || ""); };
+
+    var ops = {
+      "j.add": function (a, b) {
+        if (blank(a) || blank(b)) return null;
+        if (isDate(a)) return asDateText(new Date(toDate(a).getTime() + Math.trunc(b) * DAY), a);
+        if (isDate(b)) return asDateText(new Date(toDate(b).getTime() + Math.trunc(a) * DAY), b);
+        return a + b;
+      },
+      "j.sub": function (a, b) {
+        if (blank(a) || blank(b)) return null;
+        if (isDate(a) && isDate(b)) {
+          var days = (toDate(a) - toDate(b)) / DAY;
+          return hasTime(a) || hasTime(b) ? days : Math.round(days);
+        }
+        if (isDate(a)) return asDateText(new Date(toDate(a).getTime() - Math.trunc(b) * DAY), a);
+        return a - b;
+      },
+      "j.mul": function (a, b) { return blank(a) || blank(b) ? null : a * b; },
+      "j.div": function (a, b) { return blank(a) || blank(b) || b === 0 ? null : a / b; },
+      "j.pow": function (a, b) {
+        if (blank(a) || blank(b) || Math.abs(b) > 1000) return null;
+        if (a === 0 && b < 0) return null;
+        if (a < 0 && b !== Math.trunc(b)) return null;
+        var r = Math.pow(a, b);
+        return isFinite(r) ? r : null;
+      },
+      "j.neg": function (a) { return blank(a) ? null : -a; },
+      "j.concat": function (a, b) { return text(a) + text(b); },
+      "j.eq": eq,
+      "j.ne": function (a, b) { return !eq(a, b); },
+      "j.lt": function (a, b) { return !blank(a) && !blank(b) && cmp(a, b) < 0; },
+      "j.le": function (a, b) { return !blank(a) && !blank(b) && cmp(a, b) <= 0; },
+      "j.gt": function (a, b) { return !blank(a) && !blank(b) && cmp(a, b) > 0; },
+      "j.ge": function (a, b) { return !blank(a) && !blank(b) && cmp(a, b) >= 0; },
+      "j.and": function (a, b) { return truthy(a) && truthy(b); },
+      "j.or": function (a, b) { return truthy(a) || truthy(b); },
+      "j.not": function (a) { return !truthy(a); },
+      "j.in": function (x) { var rest = Array.prototype.slice.call(arguments, 1); return rest.some(function (c) { return eq(x, c); }); },
+      "j.notin": function (x) { var rest = Array.prototype.slice.call(arguments, 1); return !rest.some(function (c) { return eq(x, c); }); },
+      "j.IF": function (c, a, b) { return truthy(c) ? a : (b === undefined ? null : b); },
+      "j.IFS": function () {
+        for (var i = 0; i + 1 < arguments.length; i += 2) if (truthy(arguments[i])) return arguments[i + 1];
+        return null;
+      },
+      "j.SWITCH": function (subject) {
+        var rest = Array.prototype.slice.call(arguments, 1);
+        for (var i = 0; i + 1 < rest.length; i += 2) if (eq(subject, rest[i])) return rest[i + 1];
+        return rest.length % 2 ? rest[rest.length - 1] : null;
+      },
+      "j.AND": function () { return Array.prototype.every.call(arguments, truthy); },
+      "j.OR": function () { return Array.prototype.some.call(arguments, truthy); },
+      "j.NOT": function (a) { return !truthy(a); },
+      "j.ISBLANK": function (v) { return blank(v) || v === ""; },
+      "j.COALESCE": function () { var a = Array.prototype.find.call(arguments, function (v) { return !blank(v); }); return blank(a) ? null : a; },
+      "j.IFERROR": function (v, f) { return blank(v) ? f : v; },
+      "j.SUM": function () { return present(flatten(Array.from(arguments))).reduce(function (s, v) { return s + v; }, 0); },
+      "j.AVERAGE": function () {
+        var items = present(flatten(Array.from(arguments)));
+        return items.length ? items.reduce(function (s, v) { return s + v; }, 0) / items.length : null;
+      },
+      "j.MIN": function () {
+        var items = present(flatten(Array.from(arguments)));
+        return items.length ? items.reduce(function (m, v) { return cmp(v, m) < 0 ? v : m; }) : null;
+      },
+      "j.MAX": function () {
+        var items = present(flatten(Array.from(arguments)));
+        return items.length ? items.reduce(function (m, v) { return cmp(v, m) > 0 ? v : m; }) : null;
+      },
+      "j.COUNT": function () { return present(flatten(Array.from(arguments))).length; },
+      "j.COUNTIF": function (values, conds) {
+        return (values || []).filter(function (v, i) { return !blank(v) && truthy(conds[i]); }).length;
+      },
+      "j.SUMIF": function (values, conds) {
+        return (values || []).reduce(function (s, v, i) { return !blank(v) && truthy(conds[i]) ? s + v : s; }, 0);
+      },
+      "j.ROUND": function (x, d) { return blank(x) ? null : roundHalf(x, blank(d) ? 0 : Math.trunc(d)); },
+      "j.ROUNDUP": function (x, d) { return roundMode(x, d, Math.ceil); },
+      "j.ROUNDDOWN": function (x, d) { return roundMode(x, d, Math.floor); },
+      "j.INT": function (x) { return blank(x) ? null : Math.floor(x); },
+      "j.ABS": function (x) { return blank(x) ? null : Math.abs(x); },
+      "j.MOD": function (a, b) { return blank(a) || blank(b) || b === 0 ? null : a - b * Math.floor(a / b); },
+      "j.POWER": function (a, b) { return ops["j.pow"](a, b); },
+      "j.SQRT": function (x) { return blank(x) || x < 0 ? null : Math.sqrt(x); },
+      "j.CONCAT": function () { return Array.prototype.map.call(arguments, text).join(""); },
+      "j.LEFT": function (s, n) { var c = blank(n) ? 1 : Math.trunc(n); return c < 0 ? null : chars(s).slice(0, c).join(""); },
+      "j.RIGHT": function (s, n) {
+        var c = blank(n) ? 1 : Math.trunc(n);
+        if (c < 0) return null;
+        var cs = chars(s);
+        return c ? cs.slice(Math.max(0, cs.length - c)).join("") : "";
+      },
+      "j.MID": function (s, start, n) {
+        if (blank(start) || blank(n) || start < 1 || n < 0) return null;
+        var b = Math.trunc(start) - 1;
+        return chars(s).slice(b, b + Math.trunc(n)).join("");
+      },
+      "j.LEN": function (s) { return chars(s).length; },
+      "j.UPPER": upper,
+      "j.LOWER": lower,
+      "j.TRIM": function (s) { return (s || "").replace(/^ +| +$/g, "").replace(/ {2,}/g, " "); },
+      "j.SUBSTITUTE": function (s, o, n) { return o ? (s || "").split(o).join(n || "") : (s || ""); },
+      "j.REPLACE": function (s, start, n, r) {
+        if (blank(start) || blank(n) || start < 1 || n < 0) return null;
+        var cs = chars(s), b = Math.trunc(start) - 1;
+        return cs.slice(0, b).join("") + (r || "") + cs.slice(b + Math.trunc(n)).join("");
+      },
+      "j.FIND": function (needle, hay, start) {
+        var b = blank(start) ? 1 : Math.trunc(start);
+        var cs = chars(hay), nd = chars(needle);
+        if (b < 1 || b > cs.length + 1) return null;
+        for (var i = b - 1; i + nd.length <= cs.length; i++) {
+          if (cs.slice(i, i + nd.length).join("") === nd.join("")) return i + 1;
+        }
+        return null;
+      },
+      "j.CONTAINS": function (s, p) { return (s || "").indexOf(p || "") >= 0; },
+      "j.STARTSWITH": function (s, p) { return (s || "").indexOf(p || "") === 0; },
+      "j.VALUE": function (s) { return !blank(s) && /^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$/.test(s) ? Number(s) : null; },
+      "j.RMB_UPPER": function (amount) { return rmbUpper(amount); },
+      "j.DATE": function (y, m, d) {
+        if (blank(y) || blank(m) || blank(d)) return null;
+        y = Math.trunc(y); m = Math.trunc(m); d = Math.trunc(d);
+        if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return null;
+        var last = new Date(Date.UTC(2000, m, 0)).getUTCDate();
+        if (m === 2) last = (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28;
+        return d > last ? null : pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2);
+      },
+      "j.DATETIME": function (y, m, d, h, mi, s) {
+        var day = ops["j.DATE"](y, m, d);
+        h = blank(h) ? 0 : Math.trunc(h); mi = blank(mi) ? 0 : Math.trunc(mi); s = blank(s) ? 0 : Math.trunc(s);
+        if (day === null || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
+        return day + " " + pad(h, 2) + ":" + pad(mi, 2) + ":" + pad(s, 2);
+      },
+      "j.YEAR": function (d) { d = toDate(d); return d ? d.getUTCFullYear() : null; },
+      "j.MONTH": function (d) { d = toDate(d); return d ? d.getUTCMonth() + 1 : null; },
+      "j.DAY": function (d) { d = toDate(d); return d ? d.getUTCDate() : null; },
+      "j.WEEKDAY": function (d, k) {
+        d = toDate(d); if (!d) return null;
+        var iso = d.getUTCDay() || 7; k = blank(k) ? 1 : Math.trunc(k);
+        return k === 1 ? iso % 7 + 1 : k === 2 ? iso : k === 3 ? iso - 1 : null;
+      },
+      "j.WEEKNUM": function (d, k) {
+        d = toDate(d); if (!d) return null;
+        k = blank(k) ? 1 : Math.trunc(k);
+        var day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+        if (k === 21) {
+          var t = new Date(day.getTime()); var dow = t.getUTCDay() || 7;
+          t.setUTCDate(t.getUTCDate() + 4 - dow);
+          var y1 = new Date(Date.UTC(t.getUTCFullYear(), 0, 1));
+          return Math.ceil(((t - y1) / DAY + 1) / 7);
+        }
+        if (k !== 1 && k !== 2) return null;
+        var jan1 = new Date(Date.UTC(day.getUTCFullYear(), 0, 1));
+        var isoJan1 = jan1.getUTCDay() || 7;
+        var first = k === 1 ? isoJan1 % 7 : isoJan1 - 1;
+        return Math.floor(((day - jan1) / DAY + first) / 7) + 1;
+      },
+      "j.DATEDIF": function (s, e, unit) {
+        s = toDate(s); e = toDate(e);
+        if (!s || !e || blank(unit)) return null;
+        s = new Date(Date.UTC(s.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate()));
+        e = new Date(Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), e.getUTCDate()));
+        if (s > e) return null;
+        unit = String(unit).toLowerCase();
+        var months = (e.getUTCFullYear() - s.getUTCFullYear()) * 12 + (e.getUTCMonth() - s.getUTCMonth()) - (e.getUTCDate() < s.getUTCDate() ? 1 : 0);
+        if (unit === "d") return Math.round((e - s) / DAY);
+        if (unit === "m") return months;
+        if (unit === "y") return Math.floor(months / 12);
+        if (unit === "ym") return months % 12;
+        if (unit === "md") {
+          if (e.getUTCDate() >= s.getUTCDate()) return e.getUTCDate() - s.getUTCDate();
+          var prevEnd = new Date(Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), 0));
+          var anchor = new Date(Date.UTC(prevEnd.getUTCFullYear(), prevEnd.getUTCMonth(), Math.min(s.getUTCDate(), prevEnd.getUTCDate())));
+          return Math.round((e - anchor) / DAY);
+        }
+        if (unit === "yd") {
+          var same = function (y) {
+            var last = utc(y, s.getUTCMonth() + 1, 0).getUTCDate();
+            return utc(y, s.getUTCMonth(), Math.min(s.getUTCDate(), last));
+          };
+          var a = same(e.getUTCFullYear());
+          if (a > e) a = same(e.getUTCFullYear() - 1);
+          return Math.round((e - a) / DAY);
+        }
+        return null;
+      },
+      "j.DAYS": function (end, start) {
+        end = toDate(end); start = toDate(start);
+        if (!end || !start) return null;
+        return Math.round((Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate()) -
+          Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate())) / DAY);
+      },
+      "j.DATEADD": function (d, n, unit) {
+        var base = toDate(d);
+        if (!base || blank(n)) return null;
+        n = Math.trunc(n); unit = blank(unit) ? "d" : String(unit).toLowerCase();
+        var out;
+        if (unit === "d") out = new Date(base.getTime() + n * DAY);
+        else if (unit === "w") out = new Date(base.getTime() + 7 * n * DAY);
+        else if (unit === "m") out = addMonths(base, n);
+        else if (unit === "y") out = addMonths(base, 12 * n);
+        else return null;
+        return asDateText(out, d);
+      },
+      "j.EOMONTH": function (d, months) {
+        var base = toDate(d);
+        if (!base || blank(months)) return null;
+        var shifted = addMonths(base, Math.trunc(months));
+        var out = utc(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, 0);
+        return validYear(out) ? dateText(out) : null;
+      },
+      "j.NETWORKDAYS": function (s, e) {
+        s = toDate(s); e = toDate(e);
+        if (!s || !e) return null;
+        var sign = 1;
+        if (e < s) { var t = s; s = e; e = t; sign = -1; }
+        var span = Math.round((Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), e.getUTCDate()) -
+          Date.UTC(s.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate())) / DAY) + 1;
+        var offset = (s.getUTCDay() || 7) - 1;
+        var before = function (x) { return 5 * Math.floor(x / 7) + Math.min(x % 7, 5); };
+        return sign * (before(offset + span) - before(offset));
+      },
+    };
+
+    var DIGITS = "零壹贰叁肆伍陆柒捌玖", UNITS = ["", "拾", "佰", "仟"], SECTIONS = ["", "万", "亿", "万亿"];
+    function sectionWords(section) {
+      var out = "", zero = false;
+      for (var p = 3; p >= 0; p--) {
+        var digit = Math.floor(section / Math.pow(10, p)) % 10;
+        if (digit === 0) { zero = out !== ""; continue; }
+        if (zero) { out += "零"; zero = false; }
+        out += DIGITS[digit] + UNITS[p];
+      }
+      return out;
+    }
+    function integerWords(number) {
+      if (number === 0) return "";
+      var sections = [];
+      while (number) { sections.push(number % 10000); number = Math.floor(number / 10000); }
+      var out = "", needZero = false;
+      for (var i = sections.length - 1; i >= 0; i--) {
+        var section = sections[i];
+        if (section === 0) { needZero = out !== ""; continue; }
+        if (out && (needZero || section < 1000)) out += "零";
+        out += sectionWords(section) + SECTIONS[i];
+        needZero = false;
+      }
+      return out;
+    }
+    function rmbUpper(amount) {
+      if (blank(amount)) return null;
+      var cents = Math.round(Math.abs(amount) + "e2") * (amount < 0 ? -1 : 1);
+      if (Math.abs(cents) >= 1e18) return null;
+      var negative = cents < 0; cents = Math.abs(cents);
+      var integer = Math.floor(cents / 100), rest = cents - integer * 100;
+      var jiao = Math.floor(rest / 10), fen = rest % 10;
+      var out = (negative ? "负" : "") + (integer ? integerWords(integer) + "元" : "");
+      if (jiao === 0 && fen === 0) return (out || "零元") + "整";
+      if (jiao) out += DIGITS[jiao] + "角"; else if (integer) out += "零";
+      if (fen) out += DIGITS[fen] + "分";
+      return out;
+    }
+
+    Object.keys(ops).forEach(function (name) { jsonLogic.add_operation(name, ops[name]); });
+    return jsonLogic;
+  }
+
+  if (typeof module !== "undefined" && module.exports) module.exports = register;
+  else if (root.jsonLogic) register(root.jsonLogic);
+})(typeof window !== "undefined" ? window : this);
