@@ -39,7 +39,7 @@ class JimuError(Exception):
         self.detail = detail or self.title
         self.errors = list(errors or [])
         self.extra = dict(extra or {})
-        super().__init__(self.detail.en)
+        super().__init__(self.detail.render("en"))
 
 
 class ValidationFailed(JimuError):

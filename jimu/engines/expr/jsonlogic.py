@@ -73,7 +73,7 @@ class _JsCompiler:
             self.item_source = None
         return {"map": [{"var": source}, body]}
 
-    def scalar(self, node: n.Node) -> Logic:  # noqa: PLR0911
+    def scalar(self, node: n.Node) -> Logic:
         if isinstance(node, n.Number):
             value = node.value
             return int(value) if value == value.to_integral_value() else float(value)
@@ -84,7 +84,7 @@ class _JsCompiler:
         if isinstance(node, n.Name):
             if self.item_source is not None:
                 raise _Unsupported(node, "outer")
-            return {"var": node.key}
+            return self._read(node, node.key)
         if isinstance(node, n.Member):
             return self._member(node)
         if isinstance(node, n.Unary):
@@ -107,10 +107,16 @@ class _JsCompiler:
         if self.is_list(node.obj):
             if self.item_source is None:  # pragma: no cover - compile() maps lists first
                 return self.mapped(node)
-            return {"var": node.name}
+            return self._read(node, node.name)
         path = _path(node)
         if path is None or self.item_source is not None:
             raise _Unsupported(node, "member")
+        return self._read(node, path)
+
+    def _read(self, node: n.Node, path: str) -> Logic:
+        """A field read; checkboxes are two-valued (blank reads as FALSE)."""
+        if self.checked.type_of(node).scalar().kind == "bool":
+            return {"j.bool": [{"var": path}]}
         return {"var": path}
 
     def _call(self, node: n.Call) -> Logic:
@@ -118,8 +124,7 @@ class _JsCompiler:
             raise _Unsupported(node, node.name)
         if node.name in CONTEXT_VARS:
             return {"var": CONTEXT_VARS[node.name]}
-        spec_aggregate = node.name in {"SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTIF",
-                                       "SUMIF"}
+        spec_aggregate = node.name in {"SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTIF", "SUMIF"}
         args = []
         for arg in node.args:
             if spec_aggregate and self.is_list(arg):

@@ -78,11 +78,9 @@ def to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def to_bool(value: Any) -> bool | None:
-    """A stored checkbox value."""
-    if value is None:
-        return None
-    return bool(value)
+def to_bool(value: Any) -> bool:
+    """A stored checkbox value; blank reads as FALSE (booleans are two-valued)."""
+    return bool(value) if value is not None else False
 
 
 COERCE: dict[str, Callable[[Any], Any]] = {

@@ -173,9 +173,7 @@ class _SqlCompiler:
 
     def _name(self, node: n.Name) -> Sql:
         column = self.scope.column(node.key)
-        if self.kind(node) == "bool" and not self.pg:
-            return column
-        return column
+        return self.boolean(column) if self.kind(node) == "bool" else column
 
     def _record_scope(self, node: n.Node) -> tuple[TableScope, list[Sql]]:
         """The scope a record-valued node points at, with the conditions to reach it."""
@@ -207,9 +205,11 @@ class _SqlCompiler:
                     ),
                     pos=node.pos,
                 )
-            return items.scope.column(node.name)
+            column = items.scope.column(node.name)
+            return self.boolean(column) if self.kind(node) == "bool" else column
         scope, conditions = self._record_scope(node.obj)
-        return sa.select(scope.column(node.name)).where(*conditions).scalar_subquery()
+        value = sa.select(scope.column(node.name)).where(*conditions).scalar_subquery()
+        return self.boolean(value) if self.kind(node) == "bool" else value
 
     # -- operators -----------------------------------------------------------------------
 
@@ -235,6 +235,10 @@ class _SqlCompiler:
         op = node.op
         lk, rk = self.kind(node.left), self.kind(node.right)
         if op in ("+", "-") and (lk in ("date", "datetime") or rk in ("date", "datetime")):
+            if lk in ("date", "datetime"):
+                left = self.date_arg(node.left)
+            if rk in ("date", "datetime"):
+                right = self.date_arg(node.right)
             return self._date_arithmetic(op, left, right, lk, rk)
         if op == "+":
             return left + right
@@ -310,6 +314,8 @@ class _SqlCompiler:
             if op == "=":
                 return left.is_not_distinct_from(right)
             return left.is_distinct_from(right)
+        if isinstance(node.left, n.Null) or isinstance(node.right, n.Null):
+            return sa.false()
         left, right = self._ordered(left, node.left), self._ordered(right, node.right)
         compared = {
             "<": left < right,
@@ -629,8 +635,15 @@ class _SqlCompiler:
         )
         return sa.case((valid, sa.cast(day, sa.DateTime()) + clock))
 
+    def date_arg(self, node: n.Node) -> Sql:
+        """A date or datetime argument, typed (so a NULL literal has a type on PostgreSQL)."""
+        value = self.compile(node)
+        if not self.pg:
+            return value
+        return sa.cast(value, sa.DateTime() if self.kind(node) == "datetime" else sa.Date())
+
     def _extract(self, field: str, node: n.Call) -> Sql:
-        return sa.cast(sa.func.extract(field, self.compile(node.args[0])), sa.Numeric())
+        return sa.cast(sa.func.extract(field, self.date_arg(node.args[0])), sa.Numeric())
 
     def _fn_year(self, node: n.Call, condition: bool) -> Sql:
         return self._extract("year", node) if self.pg else self._date_fn("year", node)
@@ -649,7 +662,7 @@ class _SqlCompiler:
     def _fn_weekday(self, node: n.Call, condition: bool) -> Sql:
         if not self.pg:
             return self._date_fn("weekday", node)
-        iso = sa.cast(sa.func.extract("isodow", self.compile(node.args[0])), sa.Integer())
+        iso = sa.cast(sa.func.extract("isodow", self.date_arg(node.args[0])), sa.Integer())
         kind = self._kind_arg(node)
         return sa.cast(
             sa.case((kind == 1, iso % 7 + 1), (kind == 2, iso), (kind == 3, iso - 1)),
@@ -681,7 +694,7 @@ class _SqlCompiler:
         return sa.cast(sa.cast(end, sa.Date()) - sa.cast(start, sa.Date()), sa.Numeric())
 
     def _fn_dateadd(self, node: n.Call, condition: bool) -> Sql:
-        base = self.compile(node.args[0])
+        base = self.date_arg(node.args[0])
         count = self.compile(node.args[1])
         unit = self.compile(node.args[2]) if len(node.args) > 2 else sa.literal("d")
         is_dt = self.kind(node.args[0]) == "datetime"
@@ -777,7 +790,10 @@ class _SqlCompiler:
 
         count = weekdays_before(offset + span) - weekdays_before(offset)
         sign = sa.case((end < start, -1), else_=1)
-        return sa.cast(sign * count, sa.Numeric())
+        return sa.case(
+            (sa.or_(start.is_(None), end.is_(None)), sa.null()),
+            else_=sa.cast(sign * count, sa.Numeric()),
+        )
 
     # aggregates
 

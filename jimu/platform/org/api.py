@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
-from jimu.platform.org.models import Department, Role
 from jimu.platform.org import service
+from jimu.platform.org.models import Department, Role
 from jimu.platform.org.schemas import (
     DepartmentCreate,
     DepartmentRead,

@@ -14,7 +14,9 @@
       if (blank(v)) return null;
       var m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?/.exec(String(v));
       if (!m) return null;
-      return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)));
+      var t = utc(+m[1], +m[2] - 1, +m[3]);
+      t.setUTCHours(+(m[4] || 0), +(m[5] || 0), +(m[6] || 0));
+      return t;
     };
     var hasTime = function (v) { return typeof v === "string" && v.length > 10; };
     var dateText = function (d) { return pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2); };
@@ -114,6 +116,7 @@
       "j.and": function (a, b) { return truthy(a) && truthy(b); },
       "j.or": function (a, b) { return truthy(a) || truthy(b); },
       "j.not": function (a) { return !truthy(a); },
+      "j.bool": function (a) { return truthy(a); },
       "j.in": function (x) { var rest = Array.prototype.slice.call(arguments, 1); return rest.some(function (c) { return eq(x, c); }); },
       "j.notin": function (x) { var rest = Array.prototype.slice.call(arguments, 1); return !rest.some(function (c) { return eq(x, c); }); },
       "j.IF": function (c, a, b) { return truthy(c) ? a : (b === undefined ? null : b); },
