@@ -1,0 +1,1 @@
+"""Endpoints that let the designers check formulas and list the function library."""

@@ -1,0 +1,99 @@
+"""Checks formulas for the designers and describes the function library."""
+
+from __future__ import annotations
+
+from jimu.engines.expr import ExprError, check, normalize
+from jimu.engines.expr.functions import CATEGORIES, REGISTRY
+from jimu.engines.expr.jsonlogic import to_jsonlogic
+from jimu.engines.expr.types import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DEPARTMENT,
+    NUMBER,
+    TEXT,
+    USER,
+    FieldInfo,
+    Schema,
+    Type,
+    collection,
+    relation,
+)
+from jimu.platform.expressions.schemas import (
+    CatalogueField,
+    ExpressionCheck,
+    ExpressionProblem,
+    ExpressionResult,
+    FunctionRead,
+)
+
+SCALAR_TYPES: dict[str, Type] = {
+    "number": NUMBER,
+    "text": TEXT,
+    "bool": BOOL,
+    "date": DATE,
+    "datetime": DATETIME,
+    "user": USER,
+    "department": DEPARTMENT,
+}
+
+
+def build_schema(name: str, fields: list[CatalogueField], depth: int = 0) -> Schema:
+    """A schema from a field list given inline (relations and sub-forms one level deep)."""
+    schema = Schema(name)
+    for item in fields:
+        label: dict[str, str] = {str(k): v for k, v in item.label.items()}
+        if item.type in ("relation", "subform") and depth < 2:
+            target = build_schema(item.key, item.fields, depth + 1)
+            if item.type == "relation":
+                schema.add(relation(item.key, target, label=label))
+            else:
+                schema.add(collection(item.key, target, f"{name}_id", label=label))
+        elif item.type in SCALAR_TYPES:
+            schema.add(FieldInfo(item.key, SCALAR_TYPES[item.type], label))
+    return schema
+
+
+def check_expression(data: ExpressionCheck, locale: str) -> ExpressionResult:
+    """Checks a formula against the given fields; problems come back as data, not errors."""
+    schema = build_schema("form", data.fields)
+    expect = SCALAR_TYPES.get(data.expect) if data.expect else None
+    try:
+        checked = check(data.expression, schema, expect=expect)
+        normalized = normalize(data.expression, schema)
+    except ExprError as exc:
+        return ExpressionResult(valid=False, errors=[ExpressionProblem(**exc.as_dict(locale))])
+    try:
+        logic = to_jsonlogic(checked)
+    except ExprError:
+        logic = None
+    return ExpressionResult(
+        valid=True,
+        type=str(checked.type),
+        fields=checked.fields,
+        functions=checked.functions,
+        normalized=normalized,
+        sql_capable=checked.sql_capable,
+        browser_capable=logic is not None,
+        jsonlogic=logic,
+    )
+
+
+def list_functions(locale: str) -> list[FunctionRead]:
+    """The function library in the caller's language, by category then name."""
+    zh = locale.startswith("zh")
+    order = list(CATEGORIES)
+    specs = sorted(REGISTRY.values(), key=lambda s: (order.index(s.category), s.name))
+    return [
+        FunctionRead(
+            name=spec.name,
+            signature=spec.signature(),
+            category=spec.category,
+            category_label=CATEGORIES[spec.category].render(locale),
+            description=spec.zh if zh else spec.en,
+            example=spec.example,
+            sql=spec.sql,
+            browser=spec.name not in {"TEXT"},
+        )
+        for spec in specs
+    ]
