@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jimu.engines.expr import ExprError, check, normalize
 from jimu.engines.expr.functions import CATEGORIES, REGISTRY
-from jimu.engines.expr.jsonlogic import to_jsonlogic
+from jimu.engines.expr.jsonlogic import JS_UNSUPPORTED, to_jsonlogic
 from jimu.engines.expr.types import (
     BOOL,
     DATE,
@@ -93,7 +93,7 @@ def list_functions(locale: str) -> list[FunctionRead]:
             description=spec.zh if zh else spec.en,
             example=spec.example,
             sql=spec.sql,
-            browser=spec.name not in {"TEXT"},
+            browser=spec.name not in JS_UNSUPPORTED,
         )
         for spec in specs
     ]
