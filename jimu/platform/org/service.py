@@ -392,7 +392,7 @@ def role_member_counts(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(user_roles.c.role_id, func.count()).group_by(user_roles.c.role_id)
     )
-    return dict(rows)
+    return {int(role_id): int(count) for role_id, count in rows}
 
 
 def list_roles(session: Session) -> list[Role]:
