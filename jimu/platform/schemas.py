@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,6 +25,7 @@ KEY_RE = re.compile(KEY_PATTERN)
 
 MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id")]
 
 
 def _has_nul(value: Any) -> bool:

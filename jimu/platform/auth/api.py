@@ -23,6 +23,7 @@ from jimu.platform.deps import (
 from jimu.platform.org import service as org_service
 from jimu.platform.org.schemas import PasswordChange, UserRead
 from jimu.platform.responses import PROBLEMS
+from jimu.platform.schemas import IdPath
 
 router = APIRouter(tags=["auth"], responses=PROBLEMS)
 
@@ -95,7 +96,7 @@ def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenRead]:
 
 
 @router.delete("/api/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def revoke_token(token_id: IdPath, user: CurrentUser, session: SessionDep) -> Response:
     """Revokes one of the caller's tokens; it stops working at once."""
     service.revoke_token(session, user, token_id)
     return Response(status_code=204)

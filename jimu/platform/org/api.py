@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
@@ -22,10 +22,9 @@ from jimu.platform.org.schemas import (
     UserUpdate,
 )
 from jimu.platform.responses import PROBLEMS
-from jimu.platform.schemas import MAX_ID, Key, Page, SearchText
+from jimu.platform.schemas import MAX_ID, IdPath, Key, Page, SearchText
 
 router = APIRouter(responses=PROBLEMS)
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/api/users", response_model=Page[UserRead], tags=["organisation"])
