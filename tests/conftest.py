@@ -127,7 +127,7 @@ def make_user(
             username=username,
             display_name=fields.pop("display_name", username.title()),
             password=password,
-            roles=[PLATFORM_ADMIN] if admin else [],
+            roles=fields.pop("roles", [PLATFORM_ADMIN] if admin else []),
             **fields,
         )
         with transaction(session_factory) as session:

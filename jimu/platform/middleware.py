@@ -14,12 +14,12 @@ CSRF_COOKIE = "jimu_csrftoken"
 CSRF_HEADER = "x-csrftoken"
 
 
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` once the body passes the limit."""
-
-
 class BodySizeLimit:
-    """Refuses request bodies larger than ``max_bytes`` with 413, declared or streamed."""
+    """Refuses request bodies larger than ``max_bytes`` with 413, declared or streamed.
+
+    The body is read (up to the limit) before the app runs, so an oversized stream is
+    refused before any handler sees a byte of it.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -33,29 +33,25 @@ class BodySizeLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(scope, receive, send)
             return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
                 await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(chunks, None, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
@@ -73,6 +69,19 @@ class BodySizeLimit:
             ],
         )
         await response(scope, receive, send)
+
+
+def _replay(chunks: list[bytes], final: Message | None, upstream: Receive) -> Receive:
+    """A ``receive`` that hands the buffered body to the app, then listens upstream."""
+    body: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+    pending = [final if final is not None else body]
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await upstream()
+
+    return receive
 
 
 class ProblemCSRFMiddleware(CSRFMiddleware):

@@ -21,9 +21,7 @@ EXAMPLES = settings(
 )
 
 
-def test_no_server_errors_anywhere(
-    app: FastAPI, admin: dict[str, Any], token_for: Any
-) -> None:
+def test_no_server_errors_anywhere(app: FastAPI, admin: dict[str, Any], token_for: Any) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = {"Authorization": f"Bearer {token_for(admin['id'])}"}
     operations = [result.ok() for result in schema.get_all_operations()]
