@@ -417,6 +417,8 @@ def check(
     sub-form values) is refused unless ``allow_list``.
     """
     text_source = source if isinstance(source, str) else ""
+    if not isinstance(source, (str, n.Node)):
+        raise ExprError("syntax", text("A formula must be text.", "公式必须是文本。"))
     try:
         ast = parse(source) if isinstance(source, str) else source
         ast = resolve_labels(ast, schema)

@@ -585,7 +585,7 @@ def startswith(s: str | None, prefix: str | None) -> bool:
     return (s or "").startswith(prefix or "")
 
 
-_NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")
+_NUMBER_TEXT = re.compile(r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
 
 
 def value_of(s: str | None) -> Decimal | None:
