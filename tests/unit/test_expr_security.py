@@ -35,9 +35,9 @@ REFUSED = [
     "$amount",
     "amount @ 2",
     "a = 1; b",
-    "１ + 1",  # full-width digit
-    "ＡＮＤ(TRUE)",  # full-width letters
-    "nаme",  # Cyrillic а
+    "\uff11 + 1",  # full-width digit one
+    "\uff21\uff2e\uff24(TRUE)",  # full-width AND
+    "n\u0430me",  # Cyrillic a
     "name\u200b",  # zero-width space
     "\u202ename",  # right-to-left override
     "10 ^ 100000",
