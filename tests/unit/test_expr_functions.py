@@ -227,3 +227,14 @@ def test_function(source: str, expected: Any) -> None:
     else:
         assert value == expected
         assert type(value) is type(expected)
+
+
+def test_record_meta_fields_read_their_columns() -> None:
+    from jimu.engines.expr.types import with_meta
+
+    schema = with_meta(Schema("form").add(FieldInfo("n", NUMBER)))
+    checked = check("_owner = CURRENT_USER() AND _id > 0 AND [负责人] = 7", schema)
+    assert checked.fields == ["_id", "_owner"]
+    assert schema.fields["_owner"].column == "owner"
+    row = {"_owner": 7, "_id": 3}
+    assert compile_python(checked)(row, CTX) is True

@@ -146,3 +146,20 @@ def collection(
     """A sub-form or to-many relation: ``key.field`` is a list, to aggregate."""
     item = Type("record", schema=target)
     return FieldInfo(key, list_of(item, key), label or {}, None, target, parent_column)
+
+
+META_FIELDS: tuple[tuple[str, Type, str, dict[str, str]], ...] = (
+    ("_id", Type("number"), "id", {"zh": "记录编号", "en": "Record ID"}),
+    ("_created_at", Type("datetime"), "created_at", {"zh": "创建时间", "en": "Created at"}),
+    ("_updated_at", Type("datetime"), "updated_at", {"zh": "更新时间", "en": "Updated at"}),
+    ("_created_by", Type("user"), "created_by", {"zh": "创建人", "en": "Created by"}),
+    ("_updated_by", Type("user"), "updated_by", {"zh": "更新人", "en": "Updated by"}),
+    ("_owner", Type("user"), "owner", {"zh": "负责人", "en": "Owner"}),
+)
+
+
+def with_meta(schema: Schema) -> Schema:
+    """Adds the record meta fields every form table has (``_id``, ``_owner`` ...)."""
+    for key, kind, column, label in META_FIELDS:
+        schema.fields.setdefault(key, FieldInfo(key, kind, dict(label), column))
+    return schema
