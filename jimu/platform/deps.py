@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jimu.engines.errors import NotAuthenticated
 from jimu.engines.i18n import text
 from jimu.platform.auth.service import Principal, principal_from_cookie, principal_from_token
+from jimu.platform.db import transaction
 from jimu.platform.errors import request_locale
 from jimu.platform.org.models import User
 from jimu.platform.org.service import require_admin
@@ -26,15 +27,8 @@ NOT_SIGNED_IN = text(
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed after the endpoint, rolled back on any error."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_settings_dep(request: Request) -> Settings:

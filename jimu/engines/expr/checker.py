@@ -205,7 +205,7 @@ class _Checker:
                 node,
             )
         info = self._field(schema, node.name, node)
-        path = _path(node)
+        path = n.member_path(node)
         if path:
             self.fields.append(path)
         if base.is_list:
@@ -390,18 +390,6 @@ def _arity(lo: int, hi: int | None) -> str:
     if hi is None:
         return f"{lo}+"
     return str(lo) if lo == hi else f"{lo}-{hi}"
-
-
-def _path(node: n.Node) -> str | None:
-    parts: list[str] = []
-    current = node
-    while isinstance(current, n.Member):
-        parts.append(current.name)
-        current = current.obj
-    if isinstance(current, n.Name):
-        parts.append(current.key)
-        return ".".join(reversed(parts))
-    return None
 
 
 def check(

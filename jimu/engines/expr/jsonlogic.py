@@ -108,7 +108,7 @@ class _JsCompiler:
             if self.item_source is None:  # pragma: no cover - compile() maps lists first
                 return self.mapped(node)
             return self._read(node, node.name)
-        path = _path(node)
+        path = n.member_path(node)
         if path is None or self.item_source is not None:
             raise _Unsupported(node, "member")
         return self._read(node, path)
@@ -132,17 +132,6 @@ class _JsCompiler:
             else:
                 args.append(self.compile(arg))
         return {f"j.{node.name}": args}
-
-
-def _path(node: n.Node) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, n.Member):
-        parts.append(node.name)
-        node = node.obj
-    if isinstance(node, n.Name):
-        parts.append(node.key)
-        return ".".join(reversed(parts))
-    return None
 
 
 def to_jsonlogic(checked: Checked) -> Logic:

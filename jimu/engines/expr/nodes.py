@@ -144,3 +144,15 @@ def walk(node: Node) -> list[Node]:
         out.append(current)
         stack.extend(reversed(current.children()))
     return out
+
+
+def member_path(node: Node) -> str | None:
+    """``customer.industry`` for a chain of members on a field name, else None."""
+    parts: list[str] = []
+    while isinstance(node, Member):
+        parts.append(node.name)
+        node = node.obj
+    if isinstance(node, Name):
+        parts.append(node.key)
+        return ".".join(reversed(parts))
+    return None

@@ -225,16 +225,21 @@ def parse(source: str) -> n.Node:
         raise _syntax_error(exc, source) from None
     node = _build(tree, source)
     if _depth(node) > MAX_DEPTH:
-        raise ExprLimitError(
-            "too_deep",
-            text(
-                "The formula is nested too deeply (at most {n} levels).",
-                "公式嵌套层数过多（最多 {n} 层）。",
-                n=MAX_DEPTH,
-            ),
-            source=source,
-        )
+        raise _too_deep(source, 0)
     return node
+
+
+def _too_deep(source: str, pos: int) -> ExprLimitError:
+    return ExprLimitError(
+        "too_deep",
+        text(
+            "The formula is nested too deeply (at most {n} levels).",
+            "公式嵌套层数过多（最多 {n} 层）。",
+            n=MAX_DEPTH,
+        ),
+        pos=pos,
+        source=source,
+    )
 
 
 def _check_nesting(source: str) -> None:
@@ -254,16 +259,7 @@ def _check_nesting(source: str) -> None:
         elif char == "(":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ExprLimitError(
-                    "too_deep",
-                    text(
-                        "The formula is nested too deeply (at most {n} levels).",
-                        "公式嵌套层数过多（最多 {n} 层）。",
-                        n=MAX_DEPTH,
-                    ),
-                    pos=index,
-                    source=source,
-                )
+                raise _too_deep(source, index)
         elif char == ")":
             depth -= 1
         index += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -138,16 +139,22 @@ def _check_user_refs(
     return errors
 
 
-def _supervisor_cycle(session: Session, user_id: int, supervisor_id: int) -> bool:
-    """Whether making ``supervisor_id`` the supervisor of ``user_id`` closes a loop."""
+def _chain_reaches(session: Session, link: Any, start: int, target: int) -> bool:
+    """Whether following ``link`` (a parent column) up from ``start`` reaches ``target``."""
+    model = link.class_
     seen: set[int] = set()
-    current: int | None = supervisor_id
+    current: int | None = start
     while current is not None and current not in seen:
-        if current == user_id:
+        if current == target:
             return True
         seen.add(current)
-        current = session.scalar(select(User.supervisor_id).where(User.id == current))
+        current = session.scalar(select(link).where(model.id == current))
     return False
+
+
+def _supervisor_cycle(session: Session, user_id: int, supervisor_id: int) -> bool:
+    """Whether making ``supervisor_id`` the supervisor of ``user_id`` closes a loop."""
+    return _chain_reaches(session, User.supervisor_id, supervisor_id, user_id)
 
 
 def create_user(session: Session, data: UserCreate) -> User:
@@ -319,14 +326,7 @@ def _check_department_refs(
 
 def _is_ancestor_or_self(session: Session, department_id: int, candidate_parent: int) -> bool:
     """Whether ``department_id`` is ``candidate_parent`` or one of its ancestors."""
-    seen: set[int] = set()
-    current: int | None = candidate_parent
-    while current is not None and current not in seen:
-        if current == department_id:
-            return True
-        seen.add(current)
-        current = session.scalar(select(Department.parent_id).where(Department.id == current))
-    return False
+    return _chain_reaches(session, Department.parent_id, candidate_parent, department_id)
 
 
 def create_department(session: Session, data: DepartmentCreate) -> Department:
