@@ -1,0 +1,115 @@
+"""The bridge to the expression language: a form spec as a field catalogue (Schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jimu.engines.expr.types import (
+    BOOL,
+    DATE,
+    DATETIME,
+    DEPARTMENT,
+    NUMBER,
+    TEXT,
+    USER,
+    FieldInfo,
+    Schema,
+    Type,
+    collection,
+    relation,
+    with_meta,
+)
+from jimu.form_engine import spec as s
+
+SCALAR_TYPES: dict[str, Type] = {
+    "text": TEXT,
+    "textarea": TEXT,
+    "richtext": TEXT,
+    "phone": TEXT,
+    "email": TEXT,
+    "url": TEXT,
+    "select": TEXT,
+    "serial": TEXT,
+    "time": TEXT,
+    "number": NUMBER,
+    "amount": NUMBER,
+    "percent": NUMBER,
+    "rating": NUMBER,
+    "rollup": NUMBER,
+    "date": DATE,
+    "datetime": DATETIME,
+    "checkbox": BOOL,
+}
+
+
+def field_type(
+    field: Any, forms: Mapping[str, s.FormSpec], results: Mapping[str, Type]
+) -> Type | None:
+    """The expression type of a field; None when formulas cannot read it."""
+    if field.type in SCALAR_TYPES:
+        return SCALAR_TYPES[field.type]
+    if field.type in ("member", "department") and not field.multiple:
+        return USER if field.type == "member" else DEPARTMENT
+    if field.type == "formula":
+        return results.get(field.key)
+    return None
+
+
+def _label(field: Any) -> dict[str, str]:
+    return {k: v for k, v in (("zh", field.label.zh), ("en", field.label.en)) if v}
+
+
+def build_schema(
+    form: s.FormSpec,
+    forms: Mapping[str, s.FormSpec],
+    *,
+    results: Mapping[str, Type] | None = None,
+    tables: Mapping[str, Any] | None = None,
+    depth: int = 0,
+) -> Schema:
+    """The catalogue formulas of ``form`` are checked against.
+
+    ``forms`` are the other forms of the app (for relations); ``results`` the already
+    known result types of formula fields; ``tables`` the SQLAlchemy tables by form key
+    (and ``form.subform`` for child tables) for the SQL backend.
+    """
+    results = results or {}
+    tables = tables or {}
+    schema = with_meta(Schema(form.key, table=tables.get(form.key)))
+    for field in form.fields:
+        kind = field_type(field, forms, results)
+        if kind is not None:
+            schema.add(FieldInfo(field.key, kind, _label(field), field.key))
+        elif field.type == "subform":
+            child = Schema(f"{form.key}.{field.key}", table=tables.get(f"{form.key}.{field.key}"))
+            for inner in field.fields:
+                inner_kind = field_type(inner, forms, results)
+                if inner_kind is not None:
+                    child.add(FieldInfo(inner.key, inner_kind, _label(inner), inner.key))
+            schema.add(collection(field.key, child, "parent_id", label=_label(field)))
+        elif field.type == "relation" and not field.multiple and depth < 2:
+            target = forms.get(field.target_form)
+            if target is not None:
+                target_schema = build_schema(target, forms, tables=tables, depth=depth + 1)
+                schema.add(
+                    relation(field.key, target_schema, label=_label(field), column=field.key)
+                )
+        elif field.type == "lookup":
+            lookup_type = _lookup_type(form, field, forms)
+            if lookup_type is not None:
+                schema.add(FieldInfo(field.key, lookup_type, _label(field), field.key))
+    return schema
+
+
+def _lookup_type(
+    form: s.FormSpec, field: s.LookupField, forms: Mapping[str, s.FormSpec]
+) -> Type | None:
+    via = form.field(field.relation)
+    if via is None or via.type != "relation":
+        return None
+    target = forms.get(via.target_form)
+    source = target.field(field.source_field) if target else None
+    if source is None:
+        return None
+    return field_type(source, forms, {})
