@@ -15,8 +15,9 @@ from starlette.testclient import TestClient
 
 from jimu.platform.app import create_app
 from jimu.platform.auth.service import create_token
-from jimu.platform.db import Base, make_engine, make_session_factory, transaction
+from jimu.platform.db import make_engine, make_session_factory, transaction
 from jimu.platform.migrate import upgrade
+from jimu.platform.models import Base
 from jimu.platform.org.models import PLATFORM_ADMIN
 from jimu.platform.org.schemas import UserCreate
 from jimu.platform.org.service import create_user, ensure_system_roles

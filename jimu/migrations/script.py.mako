@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import jimu.engines.sqltypes
 import jimu.platform.db
 ${imports if imports else ""}
 revision: str = ${repr(up_revision)}

@@ -1,5 +1,6 @@
 """Imports every platform table so the metadata is complete (Alembic, tests)."""
 
+from jimu.form_engine.store import Form, FormVersion
 from jimu.platform.apps.models import App
 from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
 from jimu.platform.db import Base
@@ -10,6 +11,8 @@ __all__ = [
     "App",
     "Base",
     "Department",
+    "Form",
+    "FormVersion",
     "LoginAttempt",
     "LoginSession",
     "Role",

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from jimu.platform.db import Base
 from jimu.platform.migrate import downgrade, upgrade
+from jimu.platform.models import Base
 
 PLATFORM_TABLES = {t.name for t in Base.metadata.sorted_tables}
 

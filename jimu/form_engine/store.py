@@ -1,0 +1,79 @@
+"""Form metadata tables (drafts and published versions) and every query on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from jimu.engines.sqltypes import Base, UTCDateTime, utcnow
+
+
+class Form(Base):
+    """A form of an app: its draft spec and which version is published.
+
+    Attributes:
+        app_id: the app (apps.id); the form engine does not import the apps registry.
+        draft: the spec being edited (JSON), validated on every save.
+        published_version: 0 until the first publish.
+        table_name: the physical table, fixed at the first publish.
+        archived: fields removed by a publish, whose columns are kept (restorable).
+    """
+
+    __tablename__ = "forms"
+    __table_args__ = (UniqueConstraint("app_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_version: Mapped[int] = mapped_column(Integer, default=0)
+    table_name: Mapped[str | None] = mapped_column(String(63))
+    archived: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class FormVersion(Base):
+    """A published version of a form; every version stays readable."""
+
+    __tablename__ = "form_versions"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def forms_of_app(session: Session, app_id: int) -> list[Form]:
+    """The forms of an app, in creation order."""
+    return list(session.scalars(select(Form).where(Form.app_id == app_id).order_by(Form.id)))
+
+
+def form_by_key(session: Session, app_id: int, key: str) -> Form | None:
+    """One form of an app by key."""
+    return session.scalar(select(Form).where(Form.app_id == app_id, Form.key == key))
+
+
+def count_forms(session: Session, app_id: int) -> int:
+    """How many forms an app has."""
+    return session.scalar(select(func.count()).select_from(Form).where(Form.app_id == app_id)) or 0
+
+
+def version_of(session: Session, form_id: int, version: int) -> FormVersion | None:
+    """One published version of a form."""
+    return session.scalar(
+        select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version)
+    )
+
+
+def versions_of(session: Session, form_id: int) -> list[FormVersion]:
+    """Every published version of a form, oldest first."""
+    query = select(FormVersion).where(FormVersion.form_id == form_id).order_by(FormVersion.version)
+    return list(session.scalars(query))
