@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,8 +73,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def truncate_all(engine: Engine) -> None:
-    """Deletes every row of every platform table and restarts ids."""
+    """Drops form tables, deletes every row of every platform table and restarts ids."""
     tables = list(reversed(Base.metadata.sorted_tables))
+    form_tables = sa.MetaData()
+    form_tables.reflect(engine, only=lambda name, _: name.startswith("f_"))
+    form_tables.drop_all(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

@@ -21,6 +21,7 @@ from jimu.platform.db import make_engine, make_session_factory, transaction
 from jimu.platform.deps import SESSION_COOKIE
 from jimu.platform.errors import install_error_handlers, problem_response
 from jimu.platform.expressions.api import router as expressions_router
+from jimu.platform.forms.api import router as forms_router
 from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, ProblemCSRFMiddleware
 from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(org_router)
     app.include_router(apps_router)
     app.include_router(expressions_router)
+    app.include_router(forms_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

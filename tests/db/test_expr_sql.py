@@ -151,3 +151,10 @@ def test_server_only_functions_refuse_to_compile(db) -> None:
     with pytest.raises(ExprError) as caught:
         to_sql(check("RMB_UPPER(owner)", schema), dialect=engine.dialect.name)
     assert caught.value.reason == "not_sql"
+
+
+def test_negations_keep_their_parentheses(db) -> None:
+    assert _where(db, '(NOT (industry = "IT")) = TRUE') == ["Acme", "Empty Co"]
+    assert _where(db, 'ISBLANK(NOT (industry = "IT")) = FALSE') == ["华为", "Acme", "Empty Co"]
+    flags = _values(db, 'LOWER("" & (industry <> "IT"))')
+    assert flags == {"华为": "false", "Acme": "true", "Empty Co": "true"}

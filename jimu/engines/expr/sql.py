@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, Grouping
 
 from jimu.engines.expr import nodes as n
 from jimu.engines.expr.checker import Checked
@@ -103,6 +103,10 @@ class _SqlCompiler:
             return sa.literal(int(exact), sa.Integer())
         return sa.literal(float(value), sa.Float())
 
+    def negate(self, expr: Sql) -> Sql:
+        """``NOT expr`` in parentheses (IS and IS DISTINCT FROM bind tighter than NOT)."""
+        return Grouping(sa.not_(expr))
+
     def boolean(self, expr: Sql) -> Sql:
         """A two-valued condition: NULL counts as FALSE."""
         return sa.func.coalesce(expr, sa.false(), type_=sa.Boolean())
@@ -132,7 +136,8 @@ class _SqlCompiler:
             shown = sa.func.trim_scale(sa.func.round(x, sa.func.greatest(0, 14 - digits)))
             return sa.case((x.is_(None), ""), (x == 0, "0"), else_=sa.cast(shown, sa.String()))
         if kind == "bool":
-            return sa.case((expr.is_(sa.true()), "TRUE"), (expr.is_(None), ""), else_="FALSE")
+            grouped = Grouping(expr)
+            return sa.case((grouped.is_(sa.true()), "TRUE"), (grouped.is_(None), ""), else_="FALSE")
         if kind == "date":
             return sa.func.coalesce(sa.func.to_char(expr, "YYYY-MM-DD"), "")
         if kind == "datetime":
@@ -160,7 +165,7 @@ class _SqlCompiler:
         if isinstance(node, n.Percent):
             return self.as_numeric(self.compile(node.operand)) / 100
         if isinstance(node, n.Not):
-            return sa.not_(self.boolean(self.compile(node.operand)))
+            return self.negate(self.boolean(self.compile(node.operand)))
         if isinstance(node, n.Binary):
             return self._binary(node, condition)
         if isinstance(node, n.In):
@@ -278,8 +283,8 @@ class _SqlCompiler:
         e = sa.cast(exponent, sa.Numeric())
         ok = sa.and_(
             sa.func.abs(e) <= 1000,
-            sa.not_(sa.and_(b == 0, e < 0)),
-            sa.not_(sa.and_(b < 0, e != sa.func.trunc(e))),
+            self.negate(sa.and_(b == 0, e < 0)),
+            self.negate(sa.and_(b < 0, e != sa.func.trunc(e))),
             # keep results within numeric's range (the Python side refuses them)
             sa.or_(b == 0, sa.func.abs(e) * sa.func.abs(sa.func.log(sa.func.abs(b))) < 1000),
         )
@@ -310,7 +315,7 @@ class _SqlCompiler:
                 equal = left == right
                 if op == "=":
                     return equal if condition else self.boolean(equal)
-                return sa.not_(self.boolean(equal))
+                return self.negate(self.boolean(equal))
             if op == "=":
                 return left.is_not_distinct_from(right)
             return left.is_distinct_from(right)
@@ -334,7 +339,7 @@ class _SqlCompiler:
             found = found if condition and not node.negated else self.boolean(found)
         else:
             found = sa.or_(*(operand.is_not_distinct_from(self.compile(i)) for i in node.items))
-        return sa.not_(found) if node.negated else found
+        return self.negate(found) if node.negated else found
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -386,7 +391,7 @@ class _SqlCompiler:
         return sa.or_(*(self.boolean(self.compile(a, True)) for a in node.args))
 
     def _fn_not(self, node: n.Call, condition: bool) -> Sql:
-        return sa.not_(self.boolean(self.compile(node.args[0], True)))
+        return self.negate(self.boolean(self.compile(node.args[0], True)))
 
     def _fn_isblank(self, node: n.Call, condition: bool) -> Sql:
         value = self.compile(node.args[0])

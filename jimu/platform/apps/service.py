@@ -17,12 +17,19 @@ from jimu.platform.org.service import reject_nulls
 APP = text("App", "应用")
 
 ContentCounter = Callable[[Session, App], int]
+Cleanup = Callable[[Session, App], None]
 _content_counters: dict[str, ContentCounter] = {}
+_cleanups: list[Cleanup] = []
 
 
 def register_content_counter(kind: str, counter: ContentCounter) -> None:
     """Lets an engine report how many things of ``kind`` an app holds (forms, records ...)."""
     _content_counters[kind] = counter
+
+
+def register_cleanup(cleanup: Cleanup) -> None:
+    """Lets an engine remove what it keeps for an app (tables ...) when the app is deleted."""
+    _cleanups.append(cleanup)
 
 
 def app_contents(session: Session, app: App) -> dict[str, int]:
@@ -91,5 +98,7 @@ def delete_app(session: Session, key: str, confirm: str | None) -> None:
             ],
             extra={"contents": contents},
         )
+    for cleanup in _cleanups:
+        cleanup(session, app)
     session.delete(app)
     session.flush()

@@ -1,0 +1,1 @@
+"""Endpoints for forms: drafts, the publish plan, publishing and versions."""

@@ -1,0 +1,135 @@
+"""Forms of an app: edit drafts, see the publish plan, publish, read versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path
+
+from jimu.engines.errors import NotFound
+from jimu.engines.i18n import text
+from jimu.form_engine import service
+from jimu.form_engine.spec import FormSpec
+from jimu.form_engine.store import Form, count_forms
+from jimu.platform.apps.api import AppKey
+from jimu.platform.apps.service import get_app, register_cleanup, register_content_counter
+from jimu.platform.deps import AdminUser, CurrentUser, LocaleDep, SessionDep
+from jimu.platform.forms.schemas import (
+    FormRead,
+    FormSummary,
+    FormVersionRead,
+    PlanStep,
+    PublishPlan,
+)
+from jimu.platform.models import Base
+from jimu.platform.responses import PROBLEMS
+from jimu.platform.schemas import KEY_PATTERN
+
+router = APIRouter(tags=["forms"], responses=PROBLEMS)
+FormKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the form's key")]
+VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
+
+
+register_content_counter("forms", lambda session, app: count_forms(session, app.id))
+register_cleanup(lambda session, app: service.delete_app_forms(session, app.id, app.key))
+
+
+def _platform_tables() -> dict[str, sa.Table]:
+    return {name: Base.metadata.tables[name] for name in ("users", "departments")}
+
+
+def _read(form: Form) -> FormRead:
+    return FormRead(
+        key=form.key,
+        name=form.draft.get("name", {}),
+        draft=form.draft,
+        published_version=form.published_version,
+        table_name=form.table_name,
+        archived=form.archived or [],
+        created_at=form.created_at,
+        updated_at=form.updated_at,
+    )
+
+
+@router.get("/api/apps/{app}/forms", response_model=list[FormSummary])
+def list_forms(app: AppKey, _: CurrentUser, session: SessionDep) -> list[FormSummary]:
+    """The forms of an app."""
+    app_row = get_app(session, app)
+    return [
+        FormSummary(
+            key=f.key,
+            name=f.draft.get("name", {}),
+            published_version=f.published_version,
+            updated_at=f.updated_at,
+        )
+        for f in service.list_forms(session, app_row.id)
+    ]
+
+
+@router.post("/api/apps/{app}/forms", response_model=FormRead, status_code=201)
+def create_form(app: AppKey, body: FormSpec, actor: AdminUser, session: SessionDep) -> FormRead:
+    """Creates a form from a spec (a draft; publish to create its table)."""
+    app_row = get_app(session, app)
+    return _read(service.create_form(session, app_row.id, body, actor.id))
+
+
+@router.get("/api/apps/{app}/forms/{form}", response_model=FormRead)
+def read_form(app: AppKey, form: FormKey, _: CurrentUser, session: SessionDep) -> FormRead:
+    """One form with its draft."""
+    return _read(service.get_form(session, get_app(session, app).id, form))
+
+
+@router.put("/api/apps/{app}/forms/{form}", response_model=FormRead)
+def update_form(
+    app: AppKey, form: FormKey, body: FormSpec, _: AdminUser, session: SessionDep
+) -> FormRead:
+    """Replaces the draft; the published version is untouched until the next publish."""
+    return _read(service.update_draft(session, get_app(session, app).id, form, body))
+
+
+@router.get("/api/apps/{app}/forms/{form}/publish-plan", response_model=PublishPlan)
+def publish_plan(
+    app: AppKey, form: FormKey, _: AdminUser, session: SessionDep, locale: LocaleDep
+) -> PublishPlan:
+    """What publishing the draft would change (DDL), and what would be refused and why."""
+    app_row = get_app(session, app)
+    plan = service.publish_plan(
+        session, app_row.key, service.get_form(session, app_row.id, form), _platform_tables()
+    )
+    return PublishPlan(ok=plan.ok, steps=[PlanStep(**step.as_dict(locale)) for step in plan.steps])
+
+
+@router.post("/api/apps/{app}/forms/{form}/publish", response_model=FormVersionRead)
+def publish(
+    app: AppKey, form: FormKey, actor: AdminUser, session: SessionDep, locale: LocaleDep
+) -> FormVersionRead:
+    """Publishes the draft as the next version, applying the table changes."""
+    app_row = get_app(session, app)
+    row = service.get_form(session, app_row.id, form)
+    version, _ = service.publish(session, app_row.key, row, actor.id, _platform_tables(), locale)
+    return FormVersionRead.model_validate(version, from_attributes=True)
+
+
+@router.get("/api/apps/{app}/forms/{form}/versions", response_model=list[FormVersionRead])
+def list_versions(
+    app: AppKey, form: FormKey, _: CurrentUser, session: SessionDep
+) -> list[FormVersionRead]:
+    """Every published version, oldest first."""
+    row = service.get_form(session, get_app(session, app).id, form)
+    return [
+        FormVersionRead.model_validate(v, from_attributes=True)
+        for v in service.versions(session, row)
+    ]
+
+
+@router.get("/api/apps/{app}/forms/{form}/versions/{version}", response_model=FormVersionRead)
+def read_version(
+    app: AppKey, form: FormKey, version: VersionPath, _: CurrentUser, session: SessionDep
+) -> FormVersionRead:
+    """One published version."""
+    row = service.get_form(session, get_app(session, app).id, form)
+    for item in service.versions(session, row):
+        if item.version == version:
+            return FormVersionRead.model_validate(item, from_attributes=True)
+    raise NotFound(text("Version", "版本"), version)
