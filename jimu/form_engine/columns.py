@@ -52,7 +52,9 @@ class DecimalColumn(TypeDecorator[Decimal]):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if self.decimals is not None:
             return number.quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
-        return number
+        # no fixed scale: the same digits on every database (20.00, 20.0 → 20)
+        normal = number.normalize()
+        return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 class LocalDateTime(TypeDecorator[datetime]):

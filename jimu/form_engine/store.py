@@ -77,3 +77,32 @@ def versions_of(session: Session, form_id: int) -> list[FormVersion]:
     """Every published version of a form, oldest first."""
     query = select(FormVersion).where(FormVersion.form_id == form_id).order_by(FormVersion.version)
     return list(session.scalars(query))
+
+
+class RecordAudit(Base):
+    """One change of one record: who, when, and each field's old and new value.
+
+    Attributes:
+        action: create, update, delete or restore.
+        changes: ``{field: [old, new]}`` as JSON.
+    """
+
+    __tablename__ = "record_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def history_of(session: Session, form_id: int, record_id: int) -> list[RecordAudit]:
+    """The audit trail of one record, oldest first."""
+    query = (
+        select(RecordAudit)
+        .where(RecordAudit.form_id == form_id, RecordAudit.record_id == record_id)
+        .order_by(RecordAudit.id)
+    )
+    return list(session.scalars(query))

@@ -22,6 +22,7 @@ from jimu.platform.deps import SESSION_COOKIE
 from jimu.platform.errors import install_error_handlers, problem_response
 from jimu.platform.expressions.api import router as expressions_router
 from jimu.platform.forms.api import router as forms_router
+from jimu.platform.forms.records_api import router as records_router
 from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, ProblemCSRFMiddleware
 from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(apps_router)
     app.include_router(expressions_router)
     app.include_router(forms_router)
+    app.include_router(records_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

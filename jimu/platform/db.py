@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from jimu.engines import events
 from jimu.engines.expr.sqlite_functions import register as register_sqlite_functions
 from jimu.engines.sqltypes import NAMING_CONVENTION, Base, UTCDateTime, utcnow
 
@@ -67,6 +68,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.commit()
     except BaseException:
         session.rollback()
+        events.take(session)  # a rolled-back change announces nothing
         raise
     finally:
         session.close()

@@ -1,6 +1,6 @@
 """Imports every platform table so the metadata is complete (Alembic, tests)."""
 
-from jimu.form_engine.store import Form, FormVersion
+from jimu.form_engine.store import Form, FormVersion, RecordAudit
 from jimu.platform.apps.models import App
 from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
 from jimu.platform.db import Base
@@ -15,6 +15,7 @@ __all__ = [
     "FormVersion",
     "LoginAttempt",
     "LoginSession",
+    "RecordAudit",
     "Role",
     "User",
     "user_roles",

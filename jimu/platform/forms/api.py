@@ -35,7 +35,8 @@ register_content_counter("forms", lambda session, app: count_forms(session, app.
 register_cleanup(lambda session, app: service.delete_app_forms(session, app.id, app.key))
 
 
-def _platform_tables() -> dict[str, sa.Table]:
+def platform_tables() -> dict[str, sa.Table]:
+    """The platform tables form tables refer to (users, departments)."""
     return {name: Base.metadata.tables[name] for name in ("users", "departments")}
 
 
@@ -95,7 +96,7 @@ def publish_plan(
     """What publishing the draft would change (DDL), and what would be refused and why."""
     app_row = get_app(session, app)
     plan = service.publish_plan(
-        session, app_row.key, service.get_form(session, app_row.id, form), _platform_tables()
+        session, app_row.key, service.get_form(session, app_row.id, form), platform_tables()
     )
     return PublishPlan(ok=plan.ok, steps=[PlanStep(**step.as_dict(locale)) for step in plan.steps])
 
@@ -107,7 +108,7 @@ def publish(
     """Publishes the draft as the next version, applying the table changes."""
     app_row = get_app(session, app)
     row = service.get_form(session, app_row.id, form)
-    version, _ = service.publish(session, app_row.key, row, actor.id, _platform_tables(), locale)
+    version, _ = service.publish(session, app_row.key, row, actor.id, platform_tables(), locale)
     return FormVersionRead.model_validate(version, from_attributes=True)
 
 

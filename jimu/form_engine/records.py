@@ -1,0 +1,583 @@
+"""The records service — the one write path for form records.
+
+Every change goes: permission → coerce and validate every field → defaults, formulas and
+lookups in dependency order → unique and relation checks → save with sub-form rows and
+links (one transaction, the caller's) → audit trail → domain events (sent after commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from jimu.engines import events
+from jimu.engines.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from jimu.engines.expr import EvalContext, ExprError, check, compile_python
+from jimu.engines.expr.sql import to_sql
+from jimu.engines.expr.types import BOOL
+from jimu.engines.i18n import Text, text
+from jimu.engines.sqltypes import utcnow
+from jimu.form_engine import spec as s
+from jimu.form_engine.runtime import FormRuntime
+from jimu.form_engine.store import RecordAudit, history_of
+from jimu.form_engine.tables import is_multi
+from jimu.form_engine.values import COMPUTED, Invalid, coerce
+
+RECORD = text("Record", "记录")
+MAX_PAGE_SIZE = 200
+SYSTEM_SORT = {"id", "created_at", "updated_at"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for permissions, ``owner`` and the formula context."""
+
+    user_id: int
+    department_id: int | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """A domain event for rules and flows: ``record.created`` / ``updated`` / ``deleted``."""
+
+    kind: str
+    form_id: int
+    record_id: int
+    changed: tuple[str, ...] = ()
+
+
+Permit = Callable[[str, Actor, FormRuntime, Mapping[str, Any] | None], None]
+
+
+def interim_permit(
+    action: str, actor: Actor, runtime: FormRuntime, record: Mapping[str, Any] | None
+) -> None:
+    """Until roles and data scopes exist: admins may do everything; others view and create
+    everything and edit or delete the records they own."""
+    if actor.is_admin or action in ("view", "create"):
+        return
+    if record is not None and record.get("_owner") == actor.user_id:
+        return
+    raise PermissionDenied(text("You may only change records you own.", "只能修改自己负责的记录。"))
+
+
+@dataclass
+class _Draft:
+    values: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+    def error(self, path: str, code: str, message: Text) -> None:
+        self.errors.append(FieldError(path, code, message))
+
+
+def to_json(value: Any) -> Any:
+    """A stored value as JSON (decimals as text, dates in ISO form), lists and rows too."""
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return value
+
+
+class RecordsService:
+    """Reads and writes the records of one published form for one actor."""
+
+    def __init__(
+        self,
+        session: Session,
+        runtime: FormRuntime,
+        actor: Actor,
+        *,
+        permit: Permit = interim_permit,
+        today: date | None = None,
+    ) -> None:
+        self.session = session
+        self.rt = runtime
+        self.actor = actor
+        self.permit = permit
+        self.table = runtime.tables.main
+        self.ctx = EvalContext(
+            today=today or date.today(),
+            user_id=actor.user_id,
+            department_id=actor.department_id,
+            load=self._load_related,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _conn(self) -> sa.Connection:
+        return self.session.connection()
+
+    def _row(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
+        query = sa.select(self.table).where(self.table.c.id == record_id)
+        query = query.where(
+            self.table.c.deleted_at.is_not(None) if deleted else self.table.c.deleted_at.is_(None)
+        )
+        row = self._conn().execute(query).mappings().first()
+        if row is None:
+            raise NotFound(RECORD, record_id)
+        return self._record(dict(row))
+
+    def _record(self, row: dict[str, Any]) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "_id": row["id"],
+            "_owner": row["owner"],
+            "_version": row["version"],
+            "_created_at": row["created_at"],
+            "_updated_at": row["updated_at"],
+            "_created_by": row["created_by"],
+            "_updated_by": row["updated_by"],
+        }
+        for f in self.rt.spec.fields:
+            if isinstance(f, s.SubformField):
+                child = self.rt.tables.children[f.key]
+                names = [c.name for c in child.c if c.name not in ("parent_id", "position")]
+                rows = (
+                    self._conn()
+                    .execute(
+                        sa.select(*(child.c[n] for n in names))
+                        .where(child.c.parent_id == row["id"])
+                        .order_by(child.c.position)
+                    )
+                    .mappings()
+                )
+                record[f.key] = [dict(r) for r in rows]
+            elif is_multi(f):
+                link = self.rt.tables.links[f.key]
+                record[f.key] = list(
+                    self._conn()
+                    .execute(
+                        sa.select(link.c.target_id)
+                        .where(link.c.record_id == row["id"])
+                        .order_by(link.c.position)
+                    )
+                    .scalars()
+                )
+            elif f.key in row:
+                record[f.key] = row[f.key]
+        return record
+
+    def get(self, record_id: int) -> dict[str, Any]:
+        """One record."""
+        record = self._row(record_id)
+        self.permit("view", self.actor, self.rt, record)
+        return record
+
+    def list_records(
+        self,
+        *,
+        filter: str | None = None,
+        sort: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of records matching an expression filter, a search and a sort."""
+        self.permit("view", self.actor, self.rt, None)
+        conditions: list[Any] = [self.table.c.deleted_at.is_(None)]
+        if filter:
+            try:
+                checked = check(filter, self.rt.schema, expect=BOOL)
+                conditions.append(
+                    to_sql(checked, dialect=self._conn().dialect.name, ctx=self.ctx, condition=True)
+                )
+            except ExprError as exc:
+                raise ValidationFailed(
+                    exc.detail, errors=[FieldError("filter", exc.reason, exc.detail)]
+                ) from None
+        if q:
+            texts = [
+                self.table.c[f.key]
+                for f in self.rt.spec.fields
+                if f.type in ("text", "textarea", "phone", "email", "serial")
+            ]
+            pattern = f"%{q.lower()}%"
+            conditions.append(
+                sa.or_(*(sa.func.lower(c).like(pattern) for c in texts)) if texts else sa.false()
+            )
+        query = sa.select(self.table.c.id).where(*conditions)
+        total = (
+            self._conn()
+            .execute(sa.select(sa.func.count()).select_from(query.subquery()))
+            .scalar_one()
+        )
+        size = max(1, min(page_size, MAX_PAGE_SIZE))
+        ids = (
+            self._conn()
+            .execute(
+                query.order_by(*self._order(sort)).offset((max(page, 1) - 1) * size).limit(size)
+            )
+            .scalars()
+            .all()
+        )
+        return [self._row(i) for i in ids], int(total)
+
+    def _order(self, sort: str | None) -> list[Any]:
+        order: list[Any] = []
+        sortable = {f.key for f in self.rt.spec.fields if f.key in self.table.c} | SYSTEM_SORT
+        for part in (sort or "-id").split(","):
+            key = part.strip().lstrip("-")
+            if key not in sortable:
+                raise ValidationFailed.single(
+                    "sort",
+                    "unknown_field",
+                    text("Cannot sort by '{key}'.", "不能按“{key}”排序。", key=key),
+                )
+            column = self.table.c[key]
+            order.append(column.desc() if part.strip().startswith("-") else column.asc())
+        order.append(self.table.c.id.desc())
+        return order
+
+    def history(self, record_id: int) -> list[RecordAudit]:
+        """The audit trail of a record (deleted ones too)."""
+        exists = (
+            self._conn()
+            .execute(sa.select(self.table.c.id).where(self.table.c.id == record_id))
+            .first()
+        )
+        if exists is None:
+            raise NotFound(RECORD, record_id)
+        self.permit("view", self.actor, self.rt, None)
+        return history_of(self.session, self.rt.form.id, record_id)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Validates and saves a new record."""
+        self.permit("create", self.actor, self.rt, None)
+        draft = self._prepare(values, existing=None)
+        now = utcnow()
+        system = {
+            "created_at": now,
+            "updated_at": now,
+            "created_by": self.actor.user_id,
+            "updated_by": self.actor.user_id,
+            "owner": self._owner(draft),
+            "version": 1,
+        }
+        result = self._conn().execute(self.table.insert().values(**system, **draft.values))
+        primary_key = result.inserted_primary_key
+        assert primary_key is not None
+        record_id = int(primary_key[0])
+        self._save_children(record_id, draft)
+        record = self._row(record_id)
+        changes = {
+            k: [None, to_json(v)]
+            for k, v in record.items()
+            if not k.startswith("_") and v not in (None, [])
+        }
+        self._audit(record_id, "create", changes)
+        self._emit(RecordEvent("record.created", self.rt.form.id, record_id, tuple(changes)))
+        return record
+
+    def update(self, record_id: int, values: Mapping[str, Any], version: int) -> dict[str, Any]:
+        """Applies changes if ``version`` is current (optimistic locking)."""
+        current = self._row(record_id)
+        self.permit("edit", self.actor, self.rt, current)
+        if current["_version"] != version:
+            raise Conflict(
+                text(
+                    "The record was changed by someone else; reload it.",
+                    "记录已被他人修改，请刷新后重试。",
+                ),
+                errors=[FieldError("version", "stale", text("Stale version.", "版本已过期。"))],
+                extra={"current": {k: to_json(v) for k, v in current.items()}},
+            )
+        draft = self._prepare(values, existing=current)
+        updated = self._conn().execute(
+            self.table.update()
+            .where(self.table.c.id == record_id, self.table.c.version == version)
+            .values(
+                **draft.values,
+                updated_at=utcnow(),
+                updated_by=self.actor.user_id,
+                version=version + 1,
+            )
+        )
+        if updated.rowcount != 1:
+            raise Conflict(
+                text(
+                    "The record was changed by someone else; reload it.",
+                    "记录已被他人修改，请刷新后重试。",
+                )
+            )
+        self._save_children(record_id, draft, replace=True)
+        record = self._row(record_id)
+        changes = {
+            k: [to_json(current.get(k)), to_json(v)]
+            for k, v in record.items()
+            if not k.startswith("_") and to_json(current.get(k)) != to_json(v)
+        }
+        self._audit(record_id, "update", changes)
+        self._emit(RecordEvent("record.updated", self.rt.form.id, record_id, tuple(changes)))
+        return record
+
+    def delete(self, record_id: int) -> None:
+        """Soft-deletes a record (restorable)."""
+        current = self._row(record_id)
+        self.permit("delete", self.actor, self.rt, current)
+        self._conn().execute(
+            self.table.update()
+            .where(self.table.c.id == record_id)
+            .values(deleted_at=utcnow(), updated_by=self.actor.user_id)
+        )
+        self._audit(record_id, "delete", {})
+        self._emit(RecordEvent("record.deleted", self.rt.form.id, record_id))
+
+    def restore(self, record_id: int) -> dict[str, Any]:
+        """Brings a deleted record back, if its unique values are still free."""
+        current = self._row(record_id, deleted=True)
+        self.permit("delete", self.actor, self.rt, current)
+        errors = _Draft()
+        self._check_unique({k: current.get(k) for k in current}, errors, exclude=record_id)
+        if errors.errors:
+            raise ValidationFailed(errors.errors[0].message, errors=errors.errors)
+        self._conn().execute(
+            self.table.update()
+            .where(self.table.c.id == record_id)
+            .values(deleted_at=None, updated_by=self.actor.user_id)
+        )
+        self._audit(record_id, "restore", {})
+        self._emit(RecordEvent("record.created", self.rt.form.id, record_id))
+        return self._row(record_id)
+
+    # -- the pipeline ----------------------------------------------------------------------
+
+    def _prepare(self, values: Mapping[str, Any], existing: Mapping[str, Any] | None) -> _Draft:
+        draft = _Draft()
+        fields = {f.key: f for f in self.rt.spec.fields}
+        for key in values:
+            f = fields.get(key)
+            if f is None:
+                draft.error(key, "unknown_field", text("No such field.", "没有这个字段。"))
+            elif f.type in COMPUTED or f.read_only:
+                draft.error(
+                    key,
+                    "read_only",
+                    text("This field is computed or read-only.", "该字段为计算字段或只读。"),
+                )
+        merged: dict[str, Any] = dict(existing or {})
+        for f in self.rt.spec.fields:
+            if f.type in COMPUTED or (f.key not in values and existing is not None):
+                continue
+            if f.key in values:
+                raw = values[f.key]
+            else:
+                raw = self._default(f, merged)
+            if isinstance(f, s.SubformField):
+                draft.rows[f.key] = self._rows(f, raw, draft)
+                merged[f.key] = draft.rows[f.key]
+                continue
+            try:
+                value = coerce(f, raw)
+            except Invalid as exc:
+                draft.error(f.key, exc.code, exc.message)
+                continue
+            merged[f.key] = value
+            if is_multi(f):
+                draft.rows[f.key] = [{"target_id": v} for v in (value or [])]
+            else:
+                draft.values[f.key] = value
+        if draft.errors:
+            raise ValidationFailed(_summary(draft), errors=draft.errors)
+        self._check_references(merged, draft)
+        self._compute(merged, draft)
+        self._check_rules(merged, draft)
+        self._check_unique(merged, draft, exclude=existing["_id"] if existing else None)
+        if draft.errors:
+            raise ValidationFailed(_summary(draft), errors=draft.errors)
+        return draft
+
+    def _default(self, f: Any, row: Mapping[str, Any]) -> Any:
+        if f.default_formula:
+            value = compile_python(check(f.default_formula, self.rt.schema))(row, self.ctx)
+            return to_json(value) if not isinstance(value, bool) else value
+        return f.default
+
+    def _rows(self, f: s.SubformField, raw: Any, draft: _Draft) -> list[dict[str, Any]]:
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list) or len(raw) > f.max_rows:
+            draft.error(f.key, "rows", text("At most {n} rows.", "最多 {n} 行。", n=f.max_rows))
+            return []
+        if len(raw) < f.min_rows:
+            draft.error(f.key, "rows", text("At least {n} rows.", "至少 {n} 行。", n=f.min_rows))
+        rows = []
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                draft.error(f"{f.key}[{index}]", "type", text("Expected a row.", "应为一行数据。"))
+                continue
+            row: dict[str, Any] = {}
+            for inner in f.fields:
+                if inner.key in item and inner.type not in COMPUTED:
+                    try:
+                        row[inner.key] = coerce(inner, item[inner.key])
+                    except Invalid as exc:
+                        draft.error(f"{f.key}[{index}].{inner.key}", exc.code, exc.message)
+                elif inner.default is not None:
+                    row[inner.key] = coerce(inner, inner.default)
+                if inner.required and row.get(inner.key) is None:
+                    draft.error(
+                        f"{f.key}[{index}].{inner.key}", "required", text("Required.", "必填项。")
+                    )
+            unknown = set(item) - {i.key for i in f.fields} - {"id"}
+            for key in sorted(unknown):
+                draft.error(
+                    f"{f.key}[{index}].{key}",
+                    "unknown_field",
+                    text("No such field.", "没有这个字段。"),
+                )
+            rows.append(row)
+        return rows
+
+    def _check_references(self, row: Mapping[str, Any], draft: _Draft) -> None:
+        for f in self.rt.spec.fields:
+            value = row.get(f.key)
+            if value in (None, []) or f.type not in ("relation", "member", "department"):
+                continue
+            ids = value if isinstance(value, list) else [value]
+            if f.type == "relation":
+                target = self.rt.targets.get(f.target_form)
+                if target is None:
+                    continue
+                query = sa.select(target.c.id).where(
+                    target.c.id.in_(ids), target.c.deleted_at.is_(None)
+                )
+            else:
+                table = sa.table("users" if f.type == "member" else "departments", sa.column("id"))
+                query = sa.select(table.c.id).where(table.c.id.in_(ids))
+            found = set(self._conn().execute(query).scalars())
+            missing = [i for i in ids if i not in found]
+            if missing:
+                draft.error(
+                    f.key,
+                    "not_found",
+                    text(
+                        "No such record: {ids}.",
+                        "关联的记录不存在：{ids}。",
+                        ids=", ".join(map(str, missing)),
+                    ),
+                )
+
+    def _compute(self, row: dict[str, Any], draft: _Draft) -> None:
+        for key, compiled in self.rt.formulas.items():
+            row[key] = compiled(row, self.ctx)
+            draft.values[key] = row[key]
+        for f in self.rt.spec.fields:
+            if isinstance(f, s.LookupField):
+                related = self._load_via(f.relation, row.get(f.relation))
+                row[f.key] = draft.values[f.key] = related.get(f.source_field) if related else None
+
+    def _check_rules(self, row: Mapping[str, Any], draft: _Draft) -> None:
+        for f in self.rt.spec.fields:
+            value = row.get(f.key)
+            required = f.required
+            if f.required_when:
+                required = required or bool(
+                    compile_python(check(f.required_when, self.rt.schema))(row, self.ctx)
+                )
+            if required and value in (None, "", []) and f.type not in COMPUTED:
+                draft.error(f.key, "required", text("Required.", "必填项。"))
+            for rule in f.validations:
+                if not compile_python(check(rule.formula, self.rt.schema))(row, self.ctx):
+                    draft.error(
+                        f.key,
+                        "rule",
+                        Text(
+                            rule.message.en or rule.message.zh, rule.message.zh or rule.message.en
+                        ),
+                    )
+
+    def _check_unique(self, row: Mapping[str, Any], draft: _Draft, exclude: int | None) -> None:
+        for f in self.rt.spec.fields:
+            value = row.get(f.key)
+            if not f.unique or value is None or f.key not in self.table.c:
+                continue
+            query = sa.select(self.table.c.id).where(
+                self.table.c[f.key] == value, self.table.c.deleted_at.is_(None)
+            )
+            if exclude is not None:
+                query = query.where(self.table.c.id != exclude)
+            other = self._conn().execute(query.limit(1)).scalar()
+            if other is not None:
+                draft.error(
+                    f.key,
+                    "duplicate",
+                    text("Record {id} already has this value.", "记录 {id} 已使用该值。", id=other),
+                )
+
+    def _owner(self, draft: _Draft) -> int:
+        key = self.rt.spec.owner_field
+        value = draft.values.get(key) if key else None
+        return int(value) if value else self.actor.user_id
+
+    def _save_children(self, record_id: int, draft: _Draft, replace: bool = False) -> None:
+        for key, rows in draft.rows.items():
+            is_child = key in self.rt.tables.children
+            table = self.rt.tables.children[key] if is_child else self.rt.tables.links[key]
+            parent = "parent_id" if is_child else "record_id"
+            if replace:
+                self._conn().execute(table.delete().where(table.c[parent] == record_id))
+            if rows:
+                self._conn().execute(
+                    table.insert(),
+                    [
+                        {**row, parent: record_id, "position": index}
+                        for index, row in enumerate(rows)
+                    ],
+                )
+
+    def _audit(self, record_id: int, action: str, changes: dict[str, Any]) -> None:
+        self.session.add(
+            RecordAudit(
+                form_id=self.rt.form.id,
+                record_id=record_id,
+                action=action,
+                changes=changes,
+                actor_id=self.actor.user_id,
+            )
+        )
+        self.session.flush()
+
+    def _emit(self, event: RecordEvent) -> None:
+        events.queue(self.session, event)
+
+    # -- related records for formulas ------------------------------------------------------
+
+    def _load_via(self, relation: str, record_id: Any) -> Mapping[str, Any] | None:
+        f = self.rt.spec.field(relation)
+        if not isinstance(f, s.RelationField) or not record_id:
+            return None
+        return self._load_related(f.target_form, record_id)
+
+    def _load_related(self, form_key: str, record_id: Any) -> Mapping[str, Any] | None:
+        table = self.rt.targets.get(form_key.split(".")[0])
+        if table is None or not isinstance(record_id, int):
+            return None
+        row = (
+            self._conn().execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+        )
+        return dict(row) if row else None
+
+
+def _summary(draft: _Draft) -> Text:
+    return text(
+        "{n} field(s) are invalid: {fields}.",
+        "{n} 个字段无效：{fields}。",
+        n=len(draft.errors),
+        fields=", ".join(e.field for e in draft.errors),
+    )

@@ -1,0 +1,290 @@
+"""Coercion and checks of submitted values, one function per field type.
+
+Each takes the raw JSON value and the field spec and returns the value to store, or raises
+``Invalid`` with a bilingual reason. Record-wide rules (required, unique, formulas) live in
+the records service.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jimu.engines.i18n import Text, text
+from jimu.form_engine import spec as s
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "pre",
+    "span",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "img",
+    "hr",
+}
+
+
+class Invalid(Exception):
+    """A value that does not fit its field."""
+
+    def __init__(self, code: str, message: Text) -> None:
+        super().__init__(message.en)
+        self.code = code
+        self.message = message
+
+
+def _type_error(wanted: Text) -> Invalid:
+    return Invalid("type", text("Expected {w}.", "应为{w}。", w=wanted))
+
+
+def _text(value: Any, f: Any) -> str:
+    if not isinstance(value, str):
+        raise _type_error(text("text", "文本"))
+    if "\x00" in value:
+        raise Invalid("nul_character", text("Must not contain NUL.", "不能包含空字符。"))
+    limit = getattr(f, "max_length", 10_000)
+    if len(value) > limit:
+        raise Invalid("too_long", text("At most {n} characters.", "最多 {n} 个字符。", n=limit))
+    minimum = getattr(f, "min_length", None)
+    if minimum and len(value) < minimum:
+        raise Invalid("too_short", text("At least {n} characters.", "至少 {n} 个字符。", n=minimum))
+    pattern = getattr(f, "pattern", None)
+    if pattern and value and not re.fullmatch(pattern, value):
+        raise Invalid("pattern", text("The format is not valid.", "格式不正确。"))
+    return value
+
+
+def _number(value: Any, f: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise _type_error(text("a number", "数字"))
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _type_error(text("a number", "数字")) from None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 24:
+        raise Invalid("out_of_range", text("The number is too large.", "数字过大。"))
+    decimals = getattr(f, "decimals", None)
+    if isinstance(f, s.PercentField):
+        decimals = f.decimals + 2
+    if decimals is not None and number != number.quantize(Decimal(1).scaleb(-decimals)):
+        raise Invalid(
+            "decimals", text("At most {n} decimal places.", "最多 {n} 位小数。", n=decimals)
+        )
+    low, high = getattr(f, "min", None), getattr(f, "max", None)
+    if low is not None and number < low:
+        raise Invalid("min", text("At least {n}.", "不能小于 {n}。", n=low))
+    if high is not None and number > high:
+        raise Invalid("max", text("At most {n}.", "不能大于 {n}。", n=high))
+    return number
+
+
+def _rating(value: Any, f: s.RatingField) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= f.max:
+        raise Invalid("out_of_range", text("0 to {n} stars.", "0 到 {n} 星。", n=f.max))
+    return value
+
+
+def _date(value: Any, f: Any) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _type_error(text("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"))
+
+
+def _datetime(value: Any, f: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed.replace(tzinfo=None, microsecond=0)
+        except ValueError:
+            pass
+    raise _type_error(text("a date-time (YYYY-MM-DD HH:MM:SS)", "日期时间（YYYY-MM-DD HH:MM:SS）"))
+
+
+def _time(value: Any, f: Any) -> time:
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _type_error(text("a time (HH:MM)", "时间（HH:MM）"))
+
+
+def _select(value: Any, f: s.SelectField) -> str:
+    if not isinstance(value, str) or value not in {o.key for o in f.options}:
+        raise Invalid("not_an_option", text("Not one of the options.", "不是可选项。"))
+    return value
+
+
+def _multiselect(value: Any, f: s.MultiSelectField) -> list[str]:
+    keys = {o.key for o in f.options}
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in keys for v in value):
+        raise Invalid("not_an_option", text("Only the listed options.", "只能选择列出的选项。"))
+    if f.max_items is not None and len(value) > f.max_items:
+        raise Invalid("too_many", text("At most {n} options.", "最多选择 {n} 项。", n=f.max_items))
+    if f.min_items and len(value) < f.min_items:
+        raise Invalid("too_few", text("At least {n} options.", "至少选择 {n} 项。", n=f.min_items))
+    return list(dict.fromkeys(value))
+
+
+def _checkbox(value: Any, f: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _type_error(text("true or false", "是或否"))
+    return value
+
+
+def _id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2_147_483_647:
+        raise _type_error(text("an id", "编号"))
+    return value
+
+
+def _ids(value: Any, f: Any) -> int | list[int]:
+    if getattr(f, "multiple", False):
+        if not isinstance(value, list) or len(value) > 1000:
+            raise _type_error(text("a list of ids", "编号列表"))
+        return list(dict.fromkeys(_id(v) for v in value))
+    return _id(value)
+
+
+def _email(value: Any, f: Any) -> str:
+    address = _text(value, f)
+    if not EMAIL.match(address) or len(address) > 254:
+        raise Invalid("email", text("Not an e-mail address.", "邮箱格式不正确。"))
+    return address
+
+
+def _url(value: Any, f: Any) -> str:
+    address = _text(value, f)
+    if not URL.match(address) or len(address) > 2048:
+        raise Invalid(
+            "url", text("Not a web address (http/https).", "网址格式不正确（http/https）。")
+        )
+    return address
+
+
+def _richtext(value: Any, f: Any) -> str:
+    return sanitize_html(_text(value, f))
+
+
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)([^>]*)>")
+_HREF = re.compile(r"""\b(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def sanitize_html(source: str) -> str:
+    """Keeps a safe subset of HTML: known tags, http(s) links and images, no attributes else."""
+    out: list[str] = []
+    position = 0
+    for match in _TAG.finditer(source):
+        out.append(html.escape(html.unescape(source[position : match.start()]), quote=False))
+        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if tag in ALLOWED_TAGS:
+            kept = ""
+            for attr in _HREF.finditer(attributes):
+                url = attr.group(3) if attr.group(3) is not None else attr.group(4)
+                if re.match(r"^https?://", url.strip(), re.IGNORECASE):
+                    kept += f' {attr.group(1).lower()}="{html.escape(url.strip())}"'
+            out.append(f"<{closing}{tag}{'' if closing else kept}>")
+        position = match.end()
+    out.append(html.escape(html.unescape(source[position:]), quote=False))
+    return "".join(out)
+
+
+def _address(value: Any, f: Any) -> dict[str, str]:
+    parts = ("province", "city", "district", "detail")
+    if not isinstance(value, dict) or not set(value) <= set(parts):
+        raise _type_error(text("province / city / district / detail", "省 / 市 / 区 / 详细地址"))
+    return {
+        k: _text(v, s.TextField(type="text", key="x", label=s.Label(en="x")))
+        for k, v in value.items()
+        if v is not None
+    }
+
+
+def _location(value: Any, f: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _type_error(text("a location", "位置"))
+    try:
+        lat, lng = float(value["lat"]), float(value["lng"])
+    except (KeyError, TypeError, ValueError):
+        raise _type_error(text("lat and lng", "经纬度")) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise Invalid("out_of_range", text("Not a place on Earth.", "经纬度超出范围。"))
+    label = value.get("label")
+    return {"lat": lat, "lng": lng, "label": label if isinstance(label, str) else None}
+
+
+def _files(value: Any, f: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > getattr(f, "max_files", 1):
+        raise _type_error(text("a list of uploaded files", "已上传文件列表"))
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise _type_error(text("uploaded files", "已上传文件"))
+    return value
+
+
+COERCE: dict[str, Callable[[Any, Any], Any]] = {
+    "text": _text,
+    "textarea": _text,
+    "richtext": _richtext,
+    "number": _number,
+    "amount": _number,
+    "percent": _number,
+    "rating": _rating,
+    "date": _date,
+    "datetime": _datetime,
+    "time": _time,
+    "select": _select,
+    "multiselect": _multiselect,
+    "checkbox": _checkbox,
+    "member": _ids,
+    "department": _ids,
+    "relation": _ids,
+    "phone": _text,
+    "email": _email,
+    "url": _url,
+    "address": _address,
+    "location": _location,
+    "attachment": _files,
+    "image": _files,
+    "signature": _files,
+}
+
+COMPUTED = frozenset({"formula", "lookup", "rollup", "serial"})
+
+
+def coerce(f: Any, value: Any) -> Any:
+    """The value to store for field ``f``; blank stays None. Raises Invalid."""
+    if value is None or (value == "" and f.type not in ("text", "textarea", "richtext")):
+        return None
+    return COERCE[f.type](value, f)

@@ -1,0 +1,125 @@
+"""Records of a published form: create, read, list with filters, update, delete, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from jimu.form_engine import service
+from jimu.form_engine.records import Actor, RecordsService, to_json
+from jimu.form_engine.runtime import load_runtime
+from jimu.platform.apps.api import AppKey
+from jimu.platform.apps.service import get_app
+from jimu.platform.deps import CurrentUser, SessionDep
+from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.responses import PROBLEMS
+from jimu.platform.schemas import IdPath, Page, SearchText, StrictModel
+
+router = APIRouter(tags=["records"], responses=PROBLEMS)
+BASE = "/api/apps/{app}/forms/{form}/records"
+SORT_PATTERN = r"^-?[a-z_][a-z0-9_]*(,-?[a-z_][a-z0-9_]*)*$"
+
+
+class RecordWrite(StrictModel):
+    """Field values by key; sub-forms as lists of rows, multi-value fields as lists of ids."""
+
+    values: dict[str, Any] = Field(default_factory=dict, max_length=500)
+
+
+class RecordUpdate(RecordWrite):
+    """Changed values and the version they were based on (optimistic locking)."""
+
+    version: int = Field(ge=1, le=2_147_483_647)
+
+
+class AuditEntry(BaseModel):
+    """One change in a record's history."""
+
+    action: str
+    changes: dict[str, Any]
+    actor_id: int | None
+    at: datetime
+
+
+def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> RecordsService:
+    app_row = get_app(session, app)
+    form_row = service.get_form(session, app_row.id, form)
+    runtime = load_runtime(session, app_row.key, form_row, platform_tables())
+    actor = Actor(user.id, user.main_department_id, user.is_platform_admin)
+    return RecordsService(session, runtime, actor)
+
+
+Records = Annotated[RecordsService, Depends(_service)]
+
+
+def _json(record: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, list):
+            out[key] = [
+                {k: to_json(v) for k, v in item.items()} if isinstance(item, dict) else item
+                for item in value
+            ]
+        else:
+            out[key] = to_json(value)
+    return out
+
+
+@router.post(BASE, status_code=201)
+def create_record(body: RecordWrite, records: Records) -> dict[str, Any]:
+    """Creates a record; every invalid field is reported at once."""
+    return _json(records.create(body.values))
+
+
+@router.get(BASE, response_model=Page[dict[str, Any]])
+def list_records(
+    records: Records,
+    filter: Annotated[SearchText | None, Query(description="an expression")] = None,
+    sort: Annotated[
+        str | None, Query(max_length=200, pattern=r"^-?[a-z_][a-z0-9_]*(,-?[a-z_][a-z0-9_]*)*$")
+    ] = None,
+    q: Annotated[SearchText | None, Query(description="text search")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[dict[str, Any]]:
+    """Lists records: ``filter`` is a formula (``amount > 1000 AND stage = "won"``)."""
+    items, total = records.list_records(
+        filter=filter, sort=sort, q=q, page=page, page_size=page_size
+    )
+    return Page[dict[str, Any]](
+        items=[_json(i) for i in items], total=total, page=page, page_size=page_size
+    )
+
+
+@router.get(BASE + "/{record_id}")
+def read_record(record_id: IdPath, records: Records) -> dict[str, Any]:
+    """One record with its sub-form rows."""
+    return _json(records.get(record_id))
+
+
+@router.patch(BASE + "/{record_id}")
+def update_record(record_id: IdPath, body: RecordUpdate, records: Records) -> dict[str, Any]:
+    """Changes some fields; a stale ``version`` gets 409 with the current values."""
+    return _json(records.update(record_id, body.values, body.version))
+
+
+@router.delete(BASE + "/{record_id}", status_code=204)
+def delete_record(record_id: IdPath, records: Records) -> Response:
+    """Moves a record to the recycle bin (restorable)."""
+    records.delete(record_id)
+    return Response(status_code=204)
+
+
+@router.post(BASE + "/{record_id}/restore")
+def restore_record(record_id: IdPath, records: Records) -> dict[str, Any]:
+    """Restores a deleted record."""
+    return _json(records.restore(record_id))
+
+
+@router.get(BASE + "/{record_id}/history", response_model=list[AuditEntry])
+def record_history(record_id: IdPath, records: Records) -> list[AuditEntry]:
+    """Who changed what and when (field-level old → new)."""
+    return [AuditEntry.model_validate(e, from_attributes=True) for e in records.history(record_id)]
