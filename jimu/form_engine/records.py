@@ -7,6 +7,7 @@ links (one transaction, the caller's) → audit trail → domain events (sent af
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -25,7 +26,7 @@ from jimu.engines.i18n import Text, text
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import spec as s
 from jimu.form_engine.runtime import FormRuntime
-from jimu.form_engine.store import RecordAudit, history_of
+from jimu.form_engine.store import RecordAudit, history_of, next_serial
 from jimu.form_engine.tables import is_multi
 from jimu.form_engine.values import COMPUTED, Invalid, coerce
 
@@ -260,6 +261,7 @@ class RecordsService:
         """Validates and saves a new record."""
         self.permit("create", self.actor, self.rt, None)
         draft = self._prepare(values, existing=None)
+        self._number(draft)
         now = utcnow()
         system = {
             "created_at": now,
@@ -520,6 +522,20 @@ class RecordsService:
                     text("Record {id} already has this value.", "记录 {id} 已使用该值。", id=other),
                 )
 
+    def _number(self, draft: _Draft) -> None:
+        """Hands out serial numbers (流水号) inside this transaction."""
+        day = self.ctx.today
+        for f in self.rt.spec.fields:
+            if isinstance(f, s.SerialField):
+                period = {
+                    "never": "",
+                    "year": f"{day:%Y}",
+                    "month": f"{day:%Y%m}",
+                    "day": f"{day:%Y%m%d}",
+                }[f.reset]
+                number = next_serial(self.session, self.rt.form.id, f.key, period)
+                draft.values[f.key] = format_serial(f.pattern, number, day)
+
     def _owner(self, draft: _Draft) -> int:
         key = self.rt.spec.owner_field
         value = draft.values.get(key) if key else None
@@ -572,6 +588,22 @@ class RecordsService:
             self._conn().execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
         )
         return dict(row) if row else None
+
+
+_COUNTER = re.compile(r"\{(0+)\}")
+
+
+def format_serial(pattern: str, number: int, day: date) -> str:
+    """``HT-{YYYY}{MM}-{0000}`` with today's date and the number, zero-padded."""
+    out = (
+        pattern.replace("{YYYY}", f"{day:%Y}")
+        .replace("{YY}", f"{day:%y}")
+        .replace("{MM}", f"{day:%m}")
+        .replace("{DD}", f"{day:%d}")
+    )
+    if not _COUNTER.search(out):
+        out += "{0000}"
+    return _COUNTER.sub(lambda m: str(number).zfill(len(m.group(1))), out, count=1)
 
 
 def _summary(draft: _Draft) -> Text:

@@ -106,3 +106,36 @@ def history_of(session: Session, form_id: int, record_id: int) -> list[RecordAud
         .order_by(RecordAudit.id)
     )
     return list(session.scalars(query))
+
+
+class SerialCounter(Base):
+    """The last number handed out by a serial field, per period (year, month, day or ever)."""
+
+    __tablename__ = "serial_counters"
+
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("forms.id", ondelete="CASCADE"), primary_key=True
+    )
+    field_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+def next_serial(session: Session, form_id: int, field_key: str, period: str) -> int:
+    """Takes the next number, locked until the transaction ends: no gaps, no duplicates."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    table = SerialCounter.__table__
+    statement = (
+        insert(SerialCounter)
+        .values(form_id=form_id, field_key=field_key, period=period, value=1)
+        .on_conflict_do_update(
+            index_elements=["form_id", "field_key", "period"],
+            set_={"value": table.c.value + 1},
+        )
+        .returning(table.c.value)
+    )
+    return int(session.execute(statement).scalar_one())

@@ -1,6 +1,6 @@
 """Imports every platform table so the metadata is complete (Alembic, tests)."""
 
-from jimu.form_engine.store import Form, FormVersion, RecordAudit
+from jimu.form_engine.store import Form, FormVersion, RecordAudit, SerialCounter
 from jimu.platform.apps.models import App
 from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
 from jimu.platform.db import Base
@@ -17,6 +17,7 @@ __all__ = [
     "LoginSession",
     "RecordAudit",
     "Role",
+    "SerialCounter",
     "User",
     "user_roles",
 ]
