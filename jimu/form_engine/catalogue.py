@@ -57,7 +57,8 @@ def field_type(
 
 
 def _label(field: Any) -> dict[str, str]:
-    return {k: v for k, v in (("zh", field.label.zh), ("en", field.label.en)) if v}
+    label = field.label if hasattr(field, "label") else field.name
+    return {k: v for k, v in (("zh", label.zh), ("en", label.en)) if v}
 
 
 def build_schema(
@@ -67,6 +68,7 @@ def build_schema(
     results: Mapping[str, Type] | None = None,
     tables: Mapping[str, Any] | None = None,
     depth: int = 0,
+    reverse: bool = False,
 ) -> Schema:
     """The catalogue formulas of ``form`` are checked against.
 
@@ -99,7 +101,34 @@ def build_schema(
             lookup_type = _lookup_type(form, field, forms)
             if lookup_type is not None:
                 schema.add(FieldInfo(field.key, lookup_type, _label(field), field.key))
+    if reverse and depth == 0:
+        for key, source, via in reverse_relations(form, forms):
+            if key not in schema.fields:
+                items = build_schema(source, forms, tables=tables, depth=depth + 1)
+                schema.add(collection(key, items, via.key, label=_label(source)))
     return schema
+
+
+def reverse_relations(
+    form: s.FormSpec, forms: Mapping[str, s.FormSpec]
+) -> list[tuple[str, s.FormSpec, s.RelationField]]:
+    """Relations of other forms pointing here, as (collection key, form, relation field).
+
+    The key is the other form's key, or ``<form>__<field>`` when it points here twice.
+    """
+    found = []
+    for other in forms.values():
+        if other.key == form.key:
+            continue
+        pointing = [
+            f
+            for f in other.fields
+            if isinstance(f, s.RelationField) and f.target_form == form.key and not f.multiple
+        ]
+        for f in pointing:
+            key = other.key if len(pointing) == 1 else f"{other.key}__{f.key}"
+            found.append((key, other, f))
+    return found
 
 
 def _lookup_type(

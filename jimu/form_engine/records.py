@@ -105,8 +105,10 @@ class RecordsService:
         *,
         permit: Permit = interim_permit,
         today: date | None = None,
+        runtimes: Callable[[str], FormRuntime] | None = None,
     ) -> None:
         self.session = session
+        self.runtimes = runtimes
         self.rt = runtime
         self.actor = actor
         self.permit = permit
@@ -276,6 +278,7 @@ class RecordsService:
         assert primary_key is not None
         record_id = int(primary_key[0])
         self._save_children(record_id, draft)
+        self._refresh_rollups(record_id, None, draft.values)
         record = self._row(record_id)
         changes = {
             k: [None, to_json(v)]
@@ -318,6 +321,7 @@ class RecordsService:
                 )
             )
         self._save_children(record_id, draft, replace=True)
+        self._refresh_rollups(record_id, current, draft.values)
         record = self._row(record_id)
         changes = {
             k: [to_json(current.get(k)), to_json(v)]
@@ -337,6 +341,7 @@ class RecordsService:
             .where(self.table.c.id == record_id)
             .values(deleted_at=utcnow(), updated_by=self.actor.user_id)
         )
+        self._refresh_rollups(record_id, current, {})
         self._audit(record_id, "delete", {})
         self._emit(RecordEvent("record.deleted", self.rt.form.id, record_id))
 
@@ -353,6 +358,7 @@ class RecordsService:
             .where(self.table.c.id == record_id)
             .values(deleted_at=None, updated_by=self.actor.user_id)
         )
+        self._refresh_rollups(record_id, None, current)
         self._audit(record_id, "restore", {})
         self._emit(RecordEvent("record.created", self.rt.form.id, record_id))
         return self._row(record_id)
@@ -556,6 +562,34 @@ class RecordsService:
                         for index, row in enumerate(rows)
                     ],
                 )
+
+    def _refresh_rollups(
+        self, record_id: int, before: Mapping[str, Any] | None, after: Mapping[str, Any]
+    ) -> None:
+        """Recomputes, in SQL, the rollups of this record and of the records it points to."""
+        if self.rt.rollups:
+            self._recompute(self.rt, {record_id})
+        if self.runtimes is None:
+            return
+        for f in self.rt.spec.fields:
+            if not isinstance(f, s.RelationField) or f.multiple:
+                continue
+            ids = {v for v in ((before or {}).get(f.key), after.get(f.key)) if isinstance(v, int)}
+            if not ids:
+                continue
+            target = self.runtimes(f.target_form)
+            if target.rollups:
+                self._recompute(target, ids)
+
+    def _recompute(self, runtime: FormRuntime, ids: set[int]) -> None:
+        table = runtime.tables.main
+        dialect = self._conn().dialect.name
+        values = {
+            key: to_sql(checked, dialect=dialect, ctx=self.ctx)
+            for key, checked in runtime.rollups.items()
+        }
+        statement = table.update().where(table.c.id.in_(ids)).values(values)
+        self._conn().execute(statement)
 
     def _audit(self, record_id: int, action: str, changes: dict[str, Any]) -> None:
         self.session.add(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jimu.engines.errors import Conflict
-from jimu.engines.expr import Compiled, compile_python
+from jimu.engines.expr import Checked, Compiled, check, compile_python
 from jimu.engines.expr.types import Schema
 from jimu.engines.i18n import text
 from jimu.form_engine import store
@@ -30,6 +30,7 @@ class FormRuntime:
         targets: tables of related forms, by form key.
         schema: the expression catalogue bound to the tables (for SQL filters).
         formulas: compiled formula fields in dependency order.
+        rollups: rollup formulas bound to the tables, recomputed in SQL after writes.
     """
 
     form: Form
@@ -40,6 +41,7 @@ class FormRuntime:
     targets: dict[str, sa.Table]
     schema: Schema
     formulas: dict[str, Compiled]
+    rollups: dict[str, Checked]
 
 
 _cache: dict[tuple[int, int, str], FormRuntime] = {}
@@ -89,8 +91,10 @@ def load_runtime(
     bound.update({f"{form.key}.{k}": t for k, t in tables.children.items()})
     schema = build_schema(spec, forms, results=validated.results, tables=bound)
     formulas = {key: compile_python(checked) for key, checked in validated.formulas.items()}
+    rollup_schema = build_schema(spec, forms, results=validated.results, tables=bound, reverse=True)
+    rollups = {key: check(c.ast, rollup_schema) for key, c in validated.rollups.items()}
     runtime = FormRuntime(
-        form, form.published_version, spec, forms, tables, targets, schema, formulas
+        form, form.published_version, spec, forms, tables, targets, schema, formulas, rollups
     )
     _cache[cache_key] = runtime
     return runtime

@@ -29,11 +29,13 @@ class ValidatedForm:
     Attributes:
         formulas: checked formula of each formula field, in dependency order.
         results: the result type of each formula field.
+        rollups: checked rollup formulas (over sub-forms or relations pointing here).
     """
 
     form: s.FormSpec
     formulas: dict[str, Checked] = field(default_factory=dict)
     results: dict[str, Type] = field(default_factory=dict)
+    rollups: dict[str, Checked] = field(default_factory=dict)
 
 
 class _Problems:
@@ -232,6 +234,7 @@ def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> Validate
             result.formulas[f.key] = checked
             result.results[f.key] = checked.type
     schema = build_schema(form, forms, results=result.results)
+    rollup_schema = build_schema(form, forms, results=result.results, reverse=True)
     for index, f in enumerate(form.fields):
         base = f"fields[{index}]"
         _check(problems, f"{base}.default_formula", f.default_formula, schema)
@@ -240,7 +243,9 @@ def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> Validate
         for position, rule in enumerate(f.validations):
             _check(problems, f"{base}.validations[{position}].formula", rule.formula, schema, BOOL)
         if isinstance(f, s.RollupField):
-            _check(problems, f"{base}.formula", f.formula, schema, NUMBER)
+            checked = _check(problems, f"{base}.formula", f.formula, rollup_schema, NUMBER)
+            if checked is not None:
+                result.rollups[f.key] = checked
     if problems.errors:
         raise ValidationFailed(
             text("The form has {n} problem(s).", "表单有 {n} 处问题。", n=len(problems.errors)),

@@ -56,7 +56,7 @@ class TableScope:
         info = self.schema.fields[key]
         assert info.target is not None
         target = TableScope(info.target, info.target.table.alias())
-        return target, target.id_column() == self.column(key)
+        return target, sa.and_(target.id_column() == self.column(key), *target.live())
 
     def items(self, key: str) -> tuple[TableScope, Sql]:
         """The scope of a collection's items and the correlation condition."""
@@ -64,7 +64,14 @@ class TableScope:
         assert info.target is not None
         assert info.parent_column is not None
         target = TableScope(info.target, info.target.table.alias())
-        return target, target.table.c[info.parent_column] == self.id_column()
+        condition = target.table.c[info.parent_column] == self.id_column()
+        return target, sa.and_(condition, *target.live())
+
+    def live(self) -> list[Sql]:
+        """Conditions that leave out soft-deleted records (tables with ``deleted_at``)."""
+        if "deleted_at" in self.table.c:
+            return [self.table.c.deleted_at.is_(None)]
+        return []
 
 
 @dataclass

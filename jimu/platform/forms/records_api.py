@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from jimu.form_engine import service
 from jimu.form_engine.records import Actor, RecordsService, to_json
-from jimu.form_engine.runtime import load_runtime
+from jimu.form_engine.runtime import FormRuntime, load_runtime
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
@@ -47,9 +47,16 @@ class AuditEntry(BaseModel):
 def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> RecordsService:
     app_row = get_app(session, app)
     form_row = service.get_form(session, app_row.id, form)
-    runtime = load_runtime(session, app_row.key, form_row, platform_tables())
+    tables = platform_tables()
+    runtime = load_runtime(session, app_row.key, form_row, tables)
     actor = Actor(user.id, user.main_department_id, user.is_platform_admin)
-    return RecordsService(session, runtime, actor)
+
+    def runtime_of(key: str) -> FormRuntime:
+        return load_runtime(
+            session, app_row.key, service.get_form(session, app_row.id, key), tables
+        )
+
+    return RecordsService(session, runtime, actor, runtimes=runtime_of)
 
 
 Records = Annotated[RecordsService, Depends(_service)]

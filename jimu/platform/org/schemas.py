@@ -15,7 +15,9 @@ Username = Annotated[
     Field(description="2-64 letters, digits or . _ @ -"),
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{3,32}$")]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()-]{3,32}$")
+]
 
 
 class UserCreate(StrictModel):

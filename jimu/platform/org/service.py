@@ -71,12 +71,12 @@ def list_users(
     """Lists users matching the filters, ordered by id, with the total count."""
     query = select(User)
     if q:
-        like = f"%{q.lower()}%"
+        part = q.lower()
         query = query.where(
             or_(
-                func.lower(User.username).like(like),
-                func.lower(User.display_name).like(like),
-                func.lower(User.email).like(like),
+                func.lower(User.username).contains(part, autoescape=True),
+                func.lower(User.display_name).contains(part, autoescape=True),
+                func.lower(User.email).contains(part, autoescape=True),
             )
         )
     if department_id is not None:
