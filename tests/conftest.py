@@ -75,9 +75,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def truncate_all(engine: Engine) -> None:
     """Drops form tables, deletes every row of every platform table and restarts ids."""
     tables = list(reversed(Base.metadata.sorted_tables))
-    form_tables = sa.MetaData()
-    form_tables.reflect(engine, only=lambda name, _: name.startswith("f_"))
-    form_tables.drop_all(engine)
+    names = [n for n in sa.inspect(engine).get_table_names() if n.startswith("f_")]
+    cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        # children (f_app_form__field) before their parents
+        for name in sorted(names, key=lambda n: ("__" not in n, n)):
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"{cascade}'))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
