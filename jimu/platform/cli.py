@@ -1,4 +1,4 @@
-"""The ``jimu`` command: serve, migrate, createuser, passwd, bootstrap-admin, version."""
+"""The ``jimu`` command: serve, migrate, createuser, passwd, bootstrap-admin, schema, version."""
 
 from __future__ import annotations
 
@@ -116,6 +116,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from jimu.form_engine.spec import form_json_schema
+
+    schemas = {"form": form_json_schema}
+    print(json.dumps(schemas[args.kind](), ensure_ascii=False, indent=2))
+    return 0
+
+
 def _version(_: argparse.Namespace) -> int:
     print(f"jimu {__version__}")
     return 0
@@ -149,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "bootstrap-admin", help="create the first admin (random password) if there are no users"
     ).set_defaults(func=_bootstrap_admin)
+    schema = sub.add_parser("schema", help="print the JSON Schema of a metadata kind")
+    schema.add_argument("kind", choices=["form"])
+    schema.set_defaults(func=_schema)
     sub.add_parser("version", help="print the version").set_defaults(func=_version)
     return parser
 

@@ -84,3 +84,12 @@ def test_createuser_refuses_a_short_password(capsys: pytest.CaptureFixture[str])
     assert main(["migrate"]) == 0
     assert main(["createuser", "han.meimei", "--password", "short"]) == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_schema_prints_the_form_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["schema", "form"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "FormSpec"
+    assert "subform" in json.dumps(schema)
