@@ -136,43 +136,55 @@ class RecordsService:
         return self._record(dict(row))
 
     def _record(self, row: dict[str, Any]) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "_id": row["id"],
-            "_owner": row["owner"],
-            "_version": row["version"],
-            "_created_at": row["created_at"],
-            "_updated_at": row["updated_at"],
-            "_created_by": row["created_by"],
-            "_updated_by": row["updated_by"],
-        }
+        return self._records([row])[0]
+
+    def _records(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records from main-table rows, with sub-form rows and links in one query each."""
+        ids = [row["id"] for row in rows]
+        extra: dict[str, dict[int, list[Any]]] = {}
         for f in self.rt.spec.fields:
             if isinstance(f, s.SubformField):
                 child = self.rt.tables.children[f.key]
-                names = [c.name for c in child.c if c.name not in ("parent_id", "position")]
-                rows = (
-                    self._conn()
-                    .execute(
-                        sa.select(*(child.c[n] for n in names))
-                        .where(child.c.parent_id == row["id"])
-                        .order_by(child.c.position)
-                    )
-                    .mappings()
+                names = [c.name for c in child.c if c.name != "position"]
+                query = (
+                    sa.select(*(child.c[n] for n in names))
+                    .where(child.c.parent_id.in_(ids))
+                    .order_by(child.c.parent_id, child.c.position)
                 )
-                record[f.key] = [dict(r) for r in rows]
+                grouped: dict[int, list[Any]] = {}
+                for item in self._conn().execute(query).mappings():
+                    data = dict(item)
+                    grouped.setdefault(data.pop("parent_id"), []).append(data)
+                extra[f.key] = grouped
             elif is_multi(f):
                 link = self.rt.tables.links[f.key]
-                record[f.key] = list(
-                    self._conn()
-                    .execute(
-                        sa.select(link.c.target_id)
-                        .where(link.c.record_id == row["id"])
-                        .order_by(link.c.position)
-                    )
-                    .scalars()
+                query = (
+                    sa.select(link.c.record_id, link.c.target_id)
+                    .where(link.c.record_id.in_(ids))
+                    .order_by(link.c.record_id, link.c.position)
                 )
-            elif f.key in row:
-                record[f.key] = row[f.key]
-        return record
+                targets: dict[int, list[Any]] = {}
+                for record_id, target_id in self._conn().execute(query):
+                    targets.setdefault(record_id, []).append(target_id)
+                extra[f.key] = targets
+        records = []
+        for row in rows:
+            record: dict[str, Any] = {
+                "_id": row["id"],
+                "_owner": row["owner"],
+                "_version": row["version"],
+                "_created_at": row["created_at"],
+                "_updated_at": row["updated_at"],
+                "_created_by": row["created_by"],
+                "_updated_by": row["updated_by"],
+            }
+            for f in self.rt.spec.fields:
+                if f.key in extra:
+                    record[f.key] = extra[f.key].get(row["id"], [])
+                elif f.key in row:
+                    record[f.key] = row[f.key]
+            records.append(record)
+        return records
 
     def get(self, record_id: int) -> dict[str, Any]:
         """One record."""
@@ -219,15 +231,15 @@ class RecordsService:
             .scalar_one()
         )
         size = max(1, min(page_size, MAX_PAGE_SIZE))
-        ids = (
-            self._conn()
-            .execute(
-                query.order_by(*self._order(sort)).offset((max(page, 1) - 1) * size).limit(size)
-            )
-            .scalars()
-            .all()
+        page_query = (
+            sa.select(self.table)
+            .where(*conditions)
+            .order_by(*self._order(sort))
+            .offset((max(page, 1) - 1) * size)
+            .limit(size)
         )
-        return [self._row(i) for i in ids], int(total)
+        rows = [dict(r) for r in self._conn().execute(page_query).mappings()]
+        return self._records(rows), int(total)
 
     def _order(self, sort: str | None) -> list[Any]:
         order: list[Any] = []
@@ -592,16 +604,16 @@ class RecordsService:
         self._conn().execute(statement)
 
     def _audit(self, record_id: int, action: str, changes: dict[str, Any]) -> None:
-        self.session.add(
-            RecordAudit(
+        self._conn().execute(
+            sa.insert(RecordAudit).values(
                 form_id=self.rt.form.id,
                 record_id=record_id,
                 action=action,
                 changes=changes,
                 actor_id=self.actor.user_id,
+                at=utcnow(),
             )
         )
-        self.session.flush()
 
     def _emit(self, event: RecordEvent) -> None:
         events.queue(self.session, event)

@@ -44,7 +44,7 @@ class FormRuntime:
     rollups: dict[str, Checked]
 
 
-_cache: dict[tuple[int, int, str], FormRuntime] = {}
+_cache: dict[tuple[Any, ...], FormRuntime] = {}
 
 
 def load_runtime(
@@ -55,7 +55,9 @@ def load_runtime(
         raise Conflict(
             text("Form '{key}' has not been published yet.", "表单“{key}”尚未发布。", key=form.key)
         )
-    cache_key = (form.id, form.published_version, session.get_bind().dialect.name)
+    # ids can be reused (SQLite, restores): the key also carries the form's last change
+    dialect = session.get_bind().dialect.name
+    cache_key = (form.id, form.key, form.published_version, form.updated_at, dialect)
     cached = _cache.get(cache_key)
     if cached is not None:
         cached.form = form
@@ -96,5 +98,7 @@ def load_runtime(
     runtime = FormRuntime(
         form, form.published_version, spec, forms, tables, targets, schema, formulas, rollups
     )
+    if len(_cache) > 256:
+        _cache.clear()
     _cache[cache_key] = runtime
     return runtime
