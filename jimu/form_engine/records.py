@@ -8,10 +8,11 @@ links (one transaction, the caller's) → audit trail → domain events (sent af
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -200,6 +201,7 @@ class RecordsService:
         q: str | None = None,
         page: int = 1,
         page_size: int = 50,
+        after: int | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """A page of records matching an expression filter, a search and a sort."""
         self.permit("view", self.actor, self.rt, None)
@@ -225,6 +227,18 @@ class RecordsService:
                 sa.or_(*(sa.func.lower(c).like(pattern) for c in texts)) if texts else sa.false()
             )
         query = sa.select(self.table.c.id).where(*conditions)
+        if after is not None:
+            if sort not in (None, "-id"):
+                raise ValidationFailed.single(
+                    "after",
+                    "keyset_sort",
+                    text(
+                        "'after' pages by newest first only (sort=-id).",
+                        "after 只能与按编号倒序（sort=-id）一起使用。",
+                    ),
+                )
+            conditions.append(self.table.c.id < after)
+            page = 1
         total = (
             self._conn()
             .execute(sa.select(sa.func.count()).select_from(query.subquery()))
@@ -256,6 +270,81 @@ class RecordsService:
             order.append(column.desc() if part.strip().startswith("-") else column.asc())
         order.append(self.table.c.id.desc())
         return order
+
+    def expand(self, records: list[dict[str, Any]], key: str) -> None:
+        """Replaces a relation's ids by ``{"_id", "title"}`` of the related records."""
+        f = self.rt.spec.field(key)
+        if not isinstance(f, s.RelationField):
+            raise ValidationFailed.single(
+                "expand",
+                "not_a_relation",
+                text("'{key}' is not a relation field.", "“{key}”不是关联数据字段。", key=key),
+            )
+        target = self.rt.targets.get(f.target_form)
+        target_spec = self.rt.forms.get(f.target_form)
+        if target is None or target_spec is None:
+            return
+        shown = f.display_field or target_spec.title_field
+        ids = {i for r in records for i in _as_list(r.get(key)) if isinstance(i, int)}
+        columns = [target.c.id] + ([target.c[shown]] if shown and shown in target.c else [])
+        rows = (
+            self._conn()
+            .execute(sa.select(*columns).where(target.c.id.in_(ids), target.c.deleted_at.is_(None)))
+            .all()
+        )
+        titles = {row[0]: (row[1] if len(row) > 1 else None) for row in rows}
+
+        def one(ident: Any) -> Any:
+            return {"_id": ident, "title": titles.get(ident)} if ident in titles else None
+
+        for record in records:
+            value = record.get(key)
+            record[key] = [one(v) for v in value] if isinstance(value, list) else one(value)
+
+    def bulk(
+        self,
+        creates: Sequence[Mapping[str, Any]],
+        updates: Sequence[tuple[int, int, Mapping[str, Any]]],
+        deletes: Sequence[int],
+    ) -> dict[str, list[Any]]:
+        """Creates, updates and deletes together: all succeed, or nothing is kept."""
+        errors: list[FieldError] = []
+        done: dict[str, list[Any]] = {"created": [], "updated": [], "deleted": []}
+        steps: list[tuple[str, str, Callable[[], Any]]] = [
+            ("created", f"create[{i}]", partial(self.create, values))
+            for i, values in enumerate(creates)
+        ]
+        steps += [
+            ("updated", f"update[{i}]", partial(self.update, ident, values, version))
+            for i, (ident, version, values) in enumerate(updates)
+        ]
+        steps += [
+            ("deleted", f"delete[{i}]", partial(self._delete_returning_id, ident))
+            for i, ident in enumerate(deletes)
+        ]
+        for bucket, prefix, action in steps:
+            try:
+                done[bucket].append(action())
+            except ValidationFailed as exc:
+                errors.extend(
+                    FieldError(f"{prefix}.{e.field}", e.code, e.message) for e in exc.errors
+                )
+            except (NotFound, Conflict, PermissionDenied) as exc:
+                errors.append(FieldError(prefix, exc.code, exc.detail))
+        if errors:
+            raise ValidationFailed(
+                text(
+                    "{n} problem(s); nothing was saved.",
+                    "有 {n} 处问题，未保存任何修改。",
+                    n=len(errors),
+                ),
+                errors=errors,
+            )
+        return done
+
+    def _delete_returning_id(self, record_id: int) -> int:
+        self.delete(record_id)
+        return record_id
 
     def history(self, record_id: int) -> list[RecordAudit]:
         """The audit trail of a record (deleted ones too)."""
@@ -634,6 +723,10 @@ class RecordsService:
             self._conn().execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
         )
         return dict(row) if row else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 _COUNTER = re.compile(r"\{(0+)\}")

@@ -236,3 +236,48 @@ def test_unpublished_or_unknown_forms(admin_client, crm) -> None:
     assert admin_client.get("/api/apps/crm/forms/draft_only/records").status_code == 409
     assert admin_client.get("/api/apps/crm/forms/nope/records").status_code == 404
     assert admin_client.get(f"{URL}/999").status_code == 404
+
+
+def test_bulk_is_all_or_nothing(admin_client, crm) -> None:
+    kept = _create(admin_client, title="kept").json()
+    bad = admin_client.post(
+        f"{URL}/bulk",
+        json={
+            "create": [{"title": "one"}, {"title": "x" * 60}],
+            "update": [{"id": kept["_id"], "version": 1, "values": {"title": "changed"}}],
+            "delete": [999],
+        },
+    )
+    assert bad.status_code == 422
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert fields == {"create[1].title", "delete[0]"}
+    assert admin_client.get(URL).json()["total"] == 1
+    assert admin_client.get(f"{URL}/{kept['_id']}").json()["title"] == "kept"
+
+    good = admin_client.post(
+        f"{URL}/bulk",
+        json={
+            "create": [{"title": "one"}, {"title": "two"}],
+            "update": [{"id": kept["_id"], "version": 1, "values": {"title": "changed"}}],
+            "delete": [],
+        },
+    )
+    assert good.status_code == 200, good.text
+    assert [r["title"] for r in good.json()["created"]] == ["one", "two"]
+    assert admin_client.get(URL).json()["total"] == 3
+
+
+def test_fields_expand_and_keyset_paging(admin_client, crm) -> None:
+    created = [_create(admin_client, title=f"T{i}", customer=crm).json() for i in range(5)]
+    page = admin_client.get(
+        URL, params={"fields": "title,customer", "expand": "customer", "page_size": 2}
+    ).json()
+    first = page["items"][0]
+    assert set(first) == {"_id", "_version", "title", "customer"}
+    assert first["customer"] == {"_id": crm, "title": None}
+    older = admin_client.get(URL, params={"after": first["_id"], "page_size": 10}).json()
+    assert [r["_id"] for r in older["items"]] == [r["_id"] for r in reversed(created[:4])]
+    assert admin_client.get(URL, params={"after": 3, "sort": "title"}).status_code == 422
+    assert admin_client.get(URL, params={"expand": "title"}).status_code == 422
+    one = admin_client.get(f"{URL}/{created[0]['_id']}", params={"fields": "title"}).json()
+    assert set(one) == {"_id", "_version", "title"}

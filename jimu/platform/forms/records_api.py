@@ -35,6 +35,20 @@ class RecordUpdate(RecordWrite):
     version: int = Field(ge=1, le=2_147_483_647)
 
 
+class BulkUpdate(RecordUpdate):
+    """One update of a bulk request."""
+
+    id: int = Field(ge=1, le=2_147_483_647)
+
+
+class RecordBulk(StrictModel):
+    """Creates, updates and deletes applied together, all or nothing (500 at most)."""
+
+    create: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
+    update: list[BulkUpdate] = Field(default_factory=list, max_length=500)
+    delete: list[int] = Field(default_factory=list, max_length=500)
+
+
 class AuditEntry(BaseModel):
     """One change in a record's history."""
 
@@ -60,6 +74,31 @@ def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep)
 
 
 Records = Annotated[RecordsService, Depends(_service)]
+
+
+KEYS = r"^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$"
+Fields = Annotated[
+    str | None,
+    Query(max_length=2000, pattern=KEYS, description="only these fields, e.g. title,amount"),
+]
+Expand = Annotated[
+    str | None,
+    Query(max_length=500, pattern=KEYS, description="relations to expand, e.g. customer"),
+]
+
+
+def _shape(
+    records: RecordsService, items: list[dict[str, Any]], fields: str | None, expand: str | None
+) -> list[dict[str, Any]]:
+    for key in (expand or "").split(","):
+        if key:
+            records.expand(items, key)
+    if fields:
+        wanted = set(fields.split(","))
+        items = [
+            {k: v for k, v in i.items() if k in wanted or k in ("_id", "_version")} for i in items
+        ]
+    return [_json(i) for i in items]
 
 
 def _json(record: dict[str, Any]) -> dict[str, Any]:
@@ -91,20 +130,43 @@ def list_records(
     q: Annotated[SearchText | None, Query(description="text search")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="keyset: records older than this id")
+    ] = None,
+    fields: Fields = None,
+    expand: Expand = None,
 ) -> Page[dict[str, Any]]:
     """Lists records: ``filter`` is a formula (``amount > 1000 AND stage = "won"``)."""
     items, total = records.list_records(
-        filter=filter, sort=sort, q=q, page=page, page_size=page_size
+        filter=filter, sort=sort, q=q, page=page, page_size=page_size, after=after
     )
     return Page[dict[str, Any]](
-        items=[_json(i) for i in items], total=total, page=page, page_size=page_size
+        items=_shape(records, items, fields, expand),
+        total=total,
+        page=page,
+        page_size=page_size,
     )
+
+
+@router.post(BASE + "/bulk")
+def bulk_records(body: RecordBulk, records: Records) -> dict[str, list[Any]]:
+    """Creates, updates and deletes in one go: all of them, or none (errors per item)."""
+    done = records.bulk(
+        body.create, [(u.id, u.version, u.values) for u in body.update], body.delete
+    )
+    return {
+        "created": [_json(r) for r in done["created"]],
+        "updated": [_json(r) for r in done["updated"]],
+        "deleted": done["deleted"],
+    }
 
 
 @router.get(BASE + "/{record_id}")
-def read_record(record_id: IdPath, records: Records) -> dict[str, Any]:
+def read_record(
+    record_id: IdPath, records: Records, fields: Fields = None, expand: Expand = None
+) -> dict[str, Any]:
     """One record with its sub-form rows."""
-    return _json(records.get(record_id))
+    return _shape(records, [records.get(record_id)], fields, expand)[0]
 
 
 @router.patch(BASE + "/{record_id}")
