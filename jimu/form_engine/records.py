@@ -504,6 +504,7 @@ class RecordsService:
         if draft.errors:
             raise ValidationFailed(_summary(draft), errors=draft.errors)
         self._check_references(merged, draft)
+        self._link(values, merged, draft, existing)
         self._compute(merged, draft)
         self._check_rules(merged, draft)
         self._check_unique(merged, draft, exclude=existing["_id"] if existing else None)
@@ -581,6 +582,28 @@ class RecordsService:
                         ids=", ".join(map(str, missing)),
                     ),
                 )
+
+    def _link(
+        self,
+        values: Mapping[str, Any],
+        row: dict[str, Any],
+        draft: _Draft,
+        existing: Mapping[str, Any] | None,
+    ) -> None:
+        """Data linkage (数据联动): fills a field from the related record when the relation is
+        set or changed, unless the value was given too."""
+        for f in self.rt.spec.fields:
+            link = f.linkage
+            if link is None or f.key in values or link.relation not in values:
+                continue
+            if existing is not None and existing.get(link.relation) == row.get(link.relation):
+                continue
+            related = self._load_via(link.relation, row.get(link.relation))
+            value = related.get(link.source_field) if related else None
+            try:
+                row[f.key] = draft.values[f.key] = coerce(f, to_json(value))
+            except Invalid as exc:
+                draft.error(f.key, exc.code, exc.message)
 
     def _compute(self, row: dict[str, Any], draft: _Draft) -> None:
         for key, compiled in self.rt.formulas.items():

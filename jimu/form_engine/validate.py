@@ -133,6 +133,21 @@ def _references(form: s.FormSpec, forms: Mapping[str, s.FormSpec], problems: _Pr
                         key=f.source_field,
                     ),
                 )
+    for index, f in enumerate(form.fields):
+        link = f.linkage
+        if link is None:
+            continue
+        via = form.field(link.relation)
+        target = forms.get(via.target_form) if isinstance(via, s.RelationField) else None
+        if target is None or target.field(link.source_field) is None:
+            problems.add(
+                f"fields[{index}].linkage",
+                "bad_linkage",
+                text(
+                    "Linkage needs a single relation of this form and a field of its form.",
+                    "数据联动需要本表单的关联数据字段及其目标表单中的字段。",
+                ),
+            )
     for name in ("title_field", "owner_field"):
         key = getattr(form, name)
         target_field = form.field(key) if key else None

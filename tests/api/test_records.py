@@ -281,3 +281,25 @@ def test_fields_expand_and_keyset_paging(admin_client, crm) -> None:
     assert admin_client.get(URL, params={"expand": "title"}).status_code == 422
     one = admin_client.get(f"{URL}/{created[0]['_id']}", params={"fields": "title"}).json()
     assert set(one) == {"_id", "_version", "title"}
+
+
+def test_linkage_fills_from_the_related_record(admin_client, crm) -> None:
+    spec = {
+        "key": "visit",
+        "name": {"zh": "拜访"},
+        "fields": [
+            field("customer", "relation", target_form="customer"),
+            field("sector", linkage={"relation": "customer", "source_field": "industry"}),
+        ],
+    }
+    admin_client.post("/api/apps/crm/forms", json=spec)
+    assert admin_client.post("/api/apps/crm/forms/visit/publish").status_code == 200
+    url = "/api/apps/crm/forms/visit/records"
+    filled = admin_client.post(url, json={"values": {"customer": crm}}).json()
+    assert filled["sector"] == "IT"
+    given = admin_client.post(url, json={"values": {"customer": crm, "sector": "自填"}}).json()
+    assert given["sector"] == "自填"
+    kept = admin_client.patch(
+        f"{url}/{given['_id']}", json={"version": 1, "values": {"customer": crm}}
+    ).json()
+    assert kept["sector"] == "自填"

@@ -128,3 +128,17 @@ def test_json_schema_describes_the_spec() -> None:
     schema = form_json_schema()
     assert schema["title"] == "FormSpec"
     assert "fields" in schema["properties"]
+
+
+def test_linkage_must_name_a_relation_and_a_field_of_its_form() -> None:
+    spec = form(
+        [
+            field("customer", "relation", target_form="customer"),
+            field("a", linkage={"relation": "customer", "source_field": "nope"}),
+            field("b", linkage={"relation": "a", "source_field": "name"}),
+            field("c", linkage={"relation": "customer", "source_field": "industry"}),
+        ]
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        validate_form(spec, {"contract": spec, "customer": CUSTOMER})
+    assert {e.field for e in caught.value.errors} == {"fields[1].linkage", "fields[2].linkage"}
