@@ -62,7 +62,7 @@ class ExprError(ValidationFailed):
 
     def with_source(self, source: str) -> ExprError:
         """The same error located in ``source`` (for errors raised before it was known)."""
-        return ExprError(self.reason, self.message, pos=self.pos, source=source)
+        return type(self)(self.reason, self.message, pos=self.pos, source=source)
 
     def as_dict(self, locale: str) -> dict[str, Any]:
         """A JSON-ready description for the designers."""

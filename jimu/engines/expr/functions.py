@@ -228,12 +228,14 @@ def _ifs(args: Sequence[Type]) -> Type:
 def _switch(args: Sequence[Type]) -> Type:
     subject = args[0]
     pairs = args[1:]
-    results = list(pairs[1::2])
-    if len(pairs) % 2:
-        results.append(pairs[-1])
     for index in range(0, len(pairs) - (len(pairs) % 2), 2):
-        unify([subject, pairs[index]], index + 1)
-    return unify(results, 2, 2)
+        # the subject is argument 0; the case, argument index + 1
+        unify([subject, pairs[index]], index)
+    result = unify(pairs[1::2], 2, 2)
+    if len(pairs) % 2:
+        # the default is the last argument
+        result = unify([result, pairs[-1]], len(args) - 2)
+    return result
 
 
 def _any_to(returns: Type) -> Checker:

@@ -16,7 +16,7 @@ from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
 from jimu.platform.forms.api import FormKey, platform_tables
 from jimu.platform.responses import PROBLEMS
-from jimu.platform.schemas import IdPath, Page, SearchText, StrictModel
+from jimu.platform.schemas import Id, IdPath, Page, SearchText, StrictModel
 
 router = APIRouter(tags=["records"], responses=PROBLEMS)
 BASE = "/api/apps/{app}/forms/{form}/records"
@@ -46,7 +46,7 @@ class RecordBulk(StrictModel):
 
     create: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
     update: list[BulkUpdate] = Field(default_factory=list, max_length=500)
-    delete: list[int] = Field(default_factory=list, max_length=500)
+    delete: list[Id] = Field(default_factory=list, max_length=500)
 
 
 class AuditEntry(BaseModel):
