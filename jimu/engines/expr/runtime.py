@@ -36,18 +36,19 @@ Value = Any
 
 def to_number(value: Any) -> Decimal | None:
     """A stored number as Decimal (floats through their shortest repr)."""
-    if value is None or isinstance(value, Decimal):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
     if isinstance(value, bool):
         return Decimal(int(value))
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def to_date(value: Any) -> date | None:
@@ -121,6 +122,19 @@ def checked_text(value: str) -> str:
     return value
 
 
+def quantize(value: Decimal, places: int, rounding: str) -> Decimal:
+    """``value`` rounded to ``places`` decimals (negative: tens, hundreds ...), exactly.
+
+    Never fails for lack of precision: a value already that coarse is returned as it is,
+    and the rounding itself needs no more digits than the value has.
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= -places:
+        return value
+    exact = Context(prec=len(digits) + 1, Emax=DECIMAL.Emax, Emin=DECIMAL.Emin)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=exact)
+
+
 # -- conversions to text -----------------------------------------------------------------
 
 
@@ -128,14 +142,7 @@ def number_text(value: Decimal) -> str:
     """A number as text: at most 15 significant digits, no trailing zeros, no exponent."""
     if value == 0:
         return "0"
-    digits = value.adjusted() + 1
-    rounded = (
-        value.quantize(
-            Decimal(1).scaleb(min(0, digits - TEXT_DIGITS)), rounding=ROUND_HALF_UP, context=DECIMAL
-        )
-        if digits - TEXT_DIGITS < 0
-        else value
-    )
+    rounded = quantize(value, TEXT_DIGITS - 1 - value.adjusted(), ROUND_HALF_UP)
     out = format(rounded.normalize(DECIMAL), "f")
     return "0" if out in ("-0", "") else out
 
@@ -445,8 +452,7 @@ def _round(value: Decimal | None, digits: Decimal | None, mode: str) -> Decimal 
     places = 0 if digits is None else int(digits)
     if abs(places) > 40:
         return value
-    exponent = Decimal(1).scaleb(-places)
-    return value.quantize(exponent, rounding=mode, context=DECIMAL)
+    return quantize(value, places, mode)
 
 
 def round_half(value: Decimal | None, digits: Decimal | None = None) -> Decimal | None:
@@ -609,7 +615,7 @@ def rmb_upper(amount: Decimal | None) -> str | None:
     """人民币大写, e.g. 12345.67 → 壹万贰仟叁佰肆拾伍元陆角柒分."""
     if amount is None:
         return None
-    value = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=DECIMAL)
+    value = quantize(amount, 2, ROUND_HALF_UP)
     if abs(value) >= Decimal(10) ** 16:
         return None
     negative = value < 0
@@ -672,9 +678,9 @@ def format_text(value: Any, fmt: str | None) -> str | None:
         return ""
     pattern = fmt or ""
     if isinstance(value, date):
-        return _format_date(value, pattern)
+        return checked_text(_format_date(value, pattern))
     if isinstance(value, Decimal):
-        return _format_number(value, pattern)
+        return checked_text(_format_number(value, pattern))
     return to_text(value)
 
 
@@ -696,19 +702,27 @@ def _format_date(value: date, pattern: str) -> str:
     out = ""
     index = 0
     lowered = pattern.lower()
+    # "mm" right after hours and a colon ("hh:mm", "h : mm") means minutes.
+    state = ""  # "hour" after h or hh, "colon" after the colon that follows
     while index < len(pattern):
-        # "mm" right after hours means minutes.
-        if lowered.startswith("mm", index) and re.search(r"h{1,2}\s*:\s*$", lowered[:index]):
+        if state == "colon" and lowered.startswith("mm", index):
             out += f"{dt.minute:02d}"
             index += 2
+            state = ""
             continue
         for token, replacement in tokens:
             if lowered.startswith(token, index):
                 out += replacement
                 index += len(token)
+                state = "hour" if token.startswith("h") else ""
                 break
         else:
-            out += pattern[index]
+            char = pattern[index]
+            if char == ":":
+                state = "colon" if state == "hour" else ""
+            elif not char.isspace():
+                state = ""
+            out += char
             index += 1
     return out
 
@@ -722,7 +736,7 @@ def _format_number(value: Decimal, pattern: str) -> str:
         value = value * 100
     decimals = len(core.split(".")[1]) if "." in core else 0
     grouped = "," in core
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=DECIMAL)
+    rounded = quantize(value, decimals, ROUND_HALF_UP)
     out = f"{rounded:,.{decimals}f}" if grouped else f"{rounded:.{decimals}f}"
     return out + ("%" if is_percent else "")
 
@@ -754,15 +768,23 @@ def agg_average(values: Sequence[Any]) -> Decimal | None:
     return DECIMAL.divide(agg_sum(items), Decimal(len(items))) if items else None
 
 
+def _orderable(values: Sequence[Any]) -> list[Any]:
+    """The non-blank values; dates become datetimes when mixed with datetimes."""
+    items = present(values)
+    if any(isinstance(v, datetime) for v in items):
+        return [to_datetime(v) for v in items]
+    return items
+
+
 def agg_min(values: Sequence[Any]) -> Any:
     """MIN; blank when empty."""
-    items = present(values)
+    items = _orderable(values)
     return min(items) if items else None
 
 
 def agg_max(values: Sequence[Any]) -> Any:
     """MAX; blank when empty."""
-    items = present(values)
+    items = _orderable(values)
     return max(items) if items else None
 
 
