@@ -1,7 +1,8 @@
 """Publishing: the migration plan from the published version to the draft, and applying it.
 
-Nothing is ever dropped: removed fields are archived with their columns; changes that
-existing rows would break are refused with the ids of those rows.
+Nothing is ever dropped: removed fields are archived with their columns; a field whose
+type changes gets a new column and its old one is archived; changes that existing rows
+would break are refused with the ids of those rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from jimu.engines.expr.types import Type
 from jimu.engines.i18n import Text, text
+from jimu.form_engine import convert
 from jimu.form_engine import spec as s
 from jimu.form_engine.tables import FormTables, build_tables, column_type, is_multi
 
@@ -30,10 +32,11 @@ class Step:
 
     Attributes:
         action: create_table, add_column, add_table, create_index, archive, restore,
-            backfill, check, no_ddl.
+            backfill, check, convert, no_ddl.
         sql: the statements it runs, for the analyst to read.
         refused: why it cannot be done; the whole publish is then refused.
-        blocking_ids: records that prevent it (at most 20).
+        blocking_ids: records that prevent it (at most 20; 50 for a conversion).
+        blocking_total: how many records prevent it (when counted beyond the list).
     """
 
     action: str
@@ -43,6 +46,7 @@ class Step:
     refused: Text | None = None
     blocking_ids: list[int] = dc_field(default_factory=list)
     run: Any = None
+    blocking_total: int = 0
 
     def as_dict(self, locale: str) -> dict[str, Any]:
         """A JSON-ready description."""
@@ -53,6 +57,7 @@ class Step:
             "sql": self.sql,
             "refused": self.refused.render(locale) if self.refused else None,
             "blocking_ids": self.blocking_ids,
+            "blocking_total": max(self.blocking_total, len(self.blocking_ids)),
         }
 
 
@@ -96,8 +101,9 @@ def plan_publish(
     forms: Mapping[str, s.FormSpec],
     platform: Mapping[str, sa.Table],
     archived: list[dict[str, Any]],
+    version: int = 0,
 ) -> Plan:
-    """Compares the draft with the published version and lists the steps."""
+    """Compares the draft with the published version (number ``version``) and lists the steps."""
     archived_specs = [_field(a) for a in archived]
     archived_keys = {f.key for f in archived_specs}
     kept = [f for f in archived_specs if draft.field(f.key) is None]
@@ -117,12 +123,19 @@ def plan_publish(
     steps: list[Step] = []
     table = tables.main
     has_rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() > 0
+    taken = {f.key for f in [*draft.fields, *archived_specs, *removed]}
+    taken |= {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    converted: list[Any] = []
     for f in draft.fields:
         old = published.field(f.key)
         if old is None and f.key in archived_keys:
             steps.append(_restore(f, results, forms, archived_specs, old_results))
         elif old is None:
             steps.extend(_add(conn, tables, f, has_rows))
+        elif old.type != f.type or _storage(old, old_results, forms) != _storage(f, results, forms):
+            step, kept_as = _convert(conn, tables, old, f, old_results, forms, taken, version)
+            steps.append(step)
+            converted.extend([kept_as] if kept_as is not None else [])
         else:
             steps.extend(_change(conn, tables, old, f, results, old_results, forms))
     for f in removed:
@@ -137,7 +150,7 @@ def plan_publish(
                 ),
             )
         )
-    new_archive = [f.model_dump(mode="json") for f in [*kept, *removed]]
+    new_archive = [f.model_dump(mode="json") for f in [*kept, *removed, *converted]]
     if not steps:
         steps.append(Step("no_ddl", None, text("No table changes.", "无需修改数据表。")))
     return Plan(steps, tables, new_archive)
@@ -292,25 +305,6 @@ def _change(
 ) -> list[Step]:
     steps: list[Step] = []
     table = tables.main
-    if _storage(old, old_results, forms) != _storage(new, results, forms):
-        return [
-            Step(
-                "convert",
-                new.key,
-                text(
-                    "Change '{key}' from {old} to {new}.",
-                    "将“{key}”由 {old} 改为 {new}。",
-                    key=new.key,
-                    old=old.type,
-                    new=new.type,
-                ),
-                refused=text(
-                    "Changing how a field is stored is not supported yet; add a new "
-                    "field and copy the values.",
-                    "暂不支持更改字段的存储类型；请新增字段后复制数据。",
-                ),
-            )
-        ]
     if isinstance(new, s.SubformField):
         return _change_subform(conn, tables, old, new)
     if new.key not in table.c:
@@ -358,16 +352,77 @@ def _change(
     return steps
 
 
+def _convert(
+    conn: sa.Connection,
+    tables: FormTables,
+    old: Any,
+    new: Any,
+    old_results: Mapping[str, Type],
+    forms: Mapping[str, s.FormSpec],
+    taken: set[str],
+    version: int,
+) -> tuple[Step, Any]:
+    """A type change: converted into a new column (the old one archived), or refused."""
+    title = text(
+        "Change '{key}' from {old} to {new}.",
+        "将“{key}”由 {old} 改为 {new}。",
+        key=new.key,
+        old=old.type,
+        new=new.type,
+    )
+    refused = convert.refusal(old, new)
+    if refused is not None:
+        return Step("convert", new.key, title, refused=refused), None
+    archived = convert.archive_key(new.key, version, taken)
+    conversion = convert.Conversion(
+        tables, old, new, column_type(old, old_results, forms), archived
+    )
+    message, sql, found = convert.plan_steps(conn, conversion)
+    step = Step("convert", new.key, message, sql, run=lambda c: convert.apply(c, conversion))
+    if found.failures:
+        step.refused = convert.refused_reason(found)
+        step.blocking_ids = found.failed
+        step.blocking_total = found.failures
+    return step, convert.archived_spec(old, archived, version)
+
+
 def _change_subform(
     conn: sa.Connection, tables: FormTables, old: s.SubformField, new: s.SubformField
 ) -> list[Step]:
     child = tables.children[new.key]
     steps = []
-    old_keys = {f.key for f in old.fields}
+    old_fields = {f.key: f for f in old.fields}
     for inner in new.fields:
-        if inner.key not in old_keys and inner.key in child.c:
+        before = old_fields.get(inner.key)
+        if before is None and inner.key in child.c:
             steps.append(_add_column_step(conn, child, child.c[inner.key], inner))
+        elif before is not None and _inner_changed(before, inner):
+            steps.append(
+                Step(
+                    "convert",
+                    f"{new.key}.{inner.key}",
+                    text(
+                        "Change '{key}' from {old} to {new}.",
+                        "将“{key}”由 {old} 改为 {new}。",
+                        key=f"{new.key}.{inner.key}",
+                        old=before.type,
+                        new=inner.type,
+                    ),
+                    refused=text(
+                        "Fields inside a sub-form cannot change type; add a new one instead.",
+                        "子表单内的字段不能更改类型；请新增字段。",
+                    ),
+                )
+            )
     return steps
+
+
+def _inner_changed(old: Any, new: Any) -> bool:
+    if old.type != new.type:
+        return True
+    if new.type in ("formula", "lookup"):
+        return False
+    return repr(column_type(old, {}, {})) != repr(column_type(new, {}, {}))
 
 
 def apply_plan(conn: sa.Connection, plan: Plan) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from jimu.engines.errors import Conflict, FieldError, NotFound, ValidationFailed
 from jimu.engines.expr.types import Type
 from jimu.engines.i18n import text
-from jimu.form_engine import store
+from jimu.form_engine import convert, store
 from jimu.form_engine.publish import Plan, apply_plan, plan_publish
 from jimu.form_engine.spec import FormSpec
 from jimu.form_engine.store import Form, FormVersion
@@ -104,8 +104,21 @@ def _plan(
         forms=drafts,
         platform=platform,
         archived=form.archived or [],
+        version=form.published_version,
     )
+    if old is not None:
+        _refuse_breaking_dependents(plan, form.key, old, draft, published_specs)
     return plan, draft
+
+
+def _refuse_breaking_dependents(
+    plan: Plan, key: str, old: FormSpec, draft: FormSpec, published: Mapping[str, FormSpec]
+) -> None:
+    for step in plan.steps:
+        if step.action == "convert" and step.refused is None and step.field:
+            found = convert.dependents(key, old, draft.field(step.field), published)
+            if found:
+                step.refused = convert.dependents_refusal(found)
 
 
 def publish_plan(

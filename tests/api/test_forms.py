@@ -169,13 +169,16 @@ def test_unique_index_is_created_when_values_are_distinct(admin_client, crm, eng
     assert any(i["unique"] and i["column_names"] == ["code"] for i in indexes)
 
 
-def test_changing_how_a_field_is_stored_is_refused(admin_client, crm) -> None:
+def test_a_type_change_existing_values_block_is_refused(admin_client, crm, engine) -> None:
     admin_client.post("/api/apps/crm/forms", json=spec([field("score")]))
     _publish(admin_client)
+    row = _insert(engine, "f_crm_contract", score="not a date")
     admin_client.put("/api/apps/crm/forms/contract", json=spec([field("score", "date")]))
     response = _publish(admin_client)
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "fields.score"
+    step = response.json()["plan"][0]
+    assert (step["action"], step["blocking_ids"]) == ("convert", [row])
 
 
 def test_label_changes_need_no_table_change(admin_client, crm) -> None:

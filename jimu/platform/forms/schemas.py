@@ -39,6 +39,7 @@ class PlanStep(BaseModel):
     sql: list[str]
     refused: str | None
     blocking_ids: list[int]
+    blocking_total: int = 0
 
 
 class PublishPlan(BaseModel):
