@@ -88,10 +88,11 @@ def test_expected_result_type_is_enforced(admin_client) -> None:
 
 
 def test_server_only_functions_are_flagged(admin_client) -> None:
-    result = _check(admin_client, 'TEXT(amount, "#,##0.00")')
+    result = _check(admin_client, 'RMB_UPPER(amount) & TEXT(amount, "#,##0.00")')
     assert result["valid"] is True
     assert result["sql_capable"] is False
-    assert result["browser_capable"] is False
+    assert result["browser_capable"] is True
+    assert _check(admin_client, 'TEXT(amount, "#,##0.00")')["sql_capable"] is True
 
 
 @pytest.mark.parametrize(

@@ -63,15 +63,83 @@ text_literal = st.text(alphabet=ALPHABET, max_size=5).map(
 )
 
 
+def _big(parts: tuple[int, int, bool]) -> Decimal:
+    """±m * 10^k with 16 significant digits, exactly a binary float (so SQLite and the
+    browser hold the same number): m = odd * 2^a with odd * 5^k below 2^53."""
+    odd, k, negative = parts
+    odd = (odd % (2**53 // 5**k)) | 1
+    m = odd
+    while m < 10**15:
+        m *= 2
+    value = Decimal(m).scaleb(k)
+    return -value if negative else value
+
+
+big_number = (
+    st.tuples(st.integers(1, 2**53), st.integers(0, 7), st.booleans())
+    .map(_big)
+    .filter(lambda v: Decimal(repr(float(v))) == v and Decimal(float(v)) == v)
+)
+NUMBER_FORMATS = [
+    "00000",
+    "0.00",
+    "#,##0",
+    "#,##0.00",
+    "0%",
+    "0.0%",
+    "0.0#",
+    "#",
+    "#.00",
+    "00,000",
+    "¥#,##0.00",
+    "0 元",
+    "",
+    "abc",
+]
+DATE_FORMATS = [
+    "yyyy-mm-dd",
+    "yyyy/mm/dd",
+    "yyyy年m月d日",
+    "hh:mm",
+    "hh:mm:ss",
+    "yy-m-d h:mm",
+    "H : MM",
+    "0.00",
+]
+text_format = st.sampled_from(NUMBER_FORMATS + DATE_FORMATS).map(
+    lambda s: json.dumps(s, ensure_ascii=False)
+)
+value_text = st.one_of(
+    st.tuples(
+        st.sampled_from(["", " ", "\t"]),
+        st.sampled_from(["", "-", "+"]),
+        st.integers(0, 9_999_999),
+        st.booleans(),
+        st.sampled_from(["", ".", ".5", ".25", ".125"]),
+        st.sampled_from(["", "e3", "E-2", "e+1", "e1001", "e45"]),
+        st.sampled_from(["", "%"]),
+    ).map(lambda a: f"{a[0]}{a[1]}{a[2]:{',' if a[3] else ''}}{a[4]}{a[5]}{a[6]}{a[0]}"),
+    st.sampled_from(["1,23", "1e", "12 %", ".", "1.2.3", "１２", "-", "e3", "1,234.5", " 7 "]),
+).map(lambda s: json.dumps(s, ensure_ascii=False))
+
+
 def num_atom(depth: int) -> st.SearchStrategy[str]:
     """Exact numbers: fields, literals and integer-valued functions."""
-    base = st.one_of(st.sampled_from(NUM_FIELDS), small_int, amount, st.just("NULL"))
+    base = st.one_of(
+        st.sampled_from(NUM_FIELDS),
+        small_int,
+        amount,
+        st.just("NULL"),
+        big_number.map(lambda v: format(v, "f")),
+    )
     if depth <= 0:
         return base
     d = depth - 1
     return st.one_of(
         base,
         text_atom(d).map(lambda t: f"LEN({t})"),
+        value_text.map(lambda t: f"VALUE({t})"),
+        st.tuples(num_atom(d), text_format).map(lambda a: f"VALUE(TEXT({a[0]}, {a[1]}))"),
         date_atom(d).map(lambda x: f"YEAR({x})"),
         date_atom(d).map(lambda x: f"MONTH({x})"),
         date_atom(d).map(lambda x: f"DAY({x})"),
@@ -158,6 +226,9 @@ def text_atom(depth: int) -> st.SearchStrategy[str]:
             lambda a: f"REPLACE({a[0]}, {a[1]}, {a[2]}, {a[3]})"
         ),
         st.tuples(t, num_atom(d)).map(lambda a: f"({a[0]} & {a[1]})"),
+        st.tuples(num_atom(d), text_format).map(lambda a: f"TEXT({a[0]}, {a[1]})"),
+        st.tuples(date_atom(d), text_format).map(lambda a: f"TEXT({a[0]}, {a[1]})"),
+        st.tuples(st.one_of(t, bool_expr(d)), text_format).map(lambda a: f"TEXT({a[0]}, {a[1]})"),
         st.tuples(t, date_atom(d)).map(lambda a: f"CONCAT({a[0]}, {a[1]})"),
         st.tuples(t, bool_expr(d)).map(lambda a: f"({a[0]} & {a[1]})"),
         st.tuples(bool_expr(d), t, t).map(lambda a: f"IF({a[0]}, {a[1]}, {a[2]})"),
@@ -226,13 +297,21 @@ def bool_expr(depth: int) -> st.SearchStrategy[str]:
     )
 
 
-formulas = st.one_of(num_top(2), text_atom(2), date_atom(2), bool_expr(2))
+conversions = st.one_of(
+    st.tuples(num_atom(1), text_format).map(lambda a: f"TEXT({a[0]}, {a[1]})"),
+    st.tuples(st.sampled_from(NUM_FIELDS), text_format).map(lambda a: f"TEXT({a[0]}, {a[1]})"),
+    st.sampled_from(NUM_FIELDS).map(lambda a: f'("" & {a})'),
+    value_text.map(lambda t: f"VALUE({t})"),
+)
+formulas = st.one_of(num_top(2), text_atom(2), date_atom(2), bool_expr(2), conversions, conversions)
 
 nullable = lambda s: st.one_of(st.none(), s)  # noqa: E731
 rows = st.fixed_dictionaries(
     {
         "n1": nullable(st.decimals(min_value=-1000, max_value=1000, places=2)),
-        "n2": nullable(st.decimals(min_value=-1000, max_value=1000, places=2)),
+        "n2": nullable(
+            st.one_of(st.decimals(min_value=-1000, max_value=1000, places=2), big_number)
+        ),
         "t1": nullable(st.text(alphabet=ALPHABET, max_size=6)),
         "t2": nullable(st.text(alphabet=ALPHABET, max_size=6)),
         "d1": nullable(st.dates(min_value=date(1995, 1, 1), max_value=date(2035, 12, 31))),

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from jimu.engines.expr import EvalContext, ExprError, check
+from jimu.engines.expr import EvalContext, ExprError, check, compile_python
+from jimu.engines.expr.errors import ExprLimitError
 from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import DATE, NUMBER, TEXT, FieldInfo, Schema, collection, relation
 
@@ -158,3 +159,95 @@ def test_negations_keep_their_parentheses(db) -> None:
     assert _where(db, 'ISBLANK(NOT (industry = "IT")) = FALSE') == ["华为", "Acme", "Empty Co"]
     flags = _values(db, 'LOWER("" & (industry <> "IT"))')
     assert flags == {"华为": "false", "Acme": "true", "Empty Co": "true"}
+
+
+# Number → text, TEXT formats and VALUE: the same text in Python and in the database.
+CONVERSIONS: list[tuple[str, object]] = [
+    ('"" & 1234567890123456789', "1234567890123460000"),
+    ('"" & -1234567890123456789', "-1234567890123460000"),
+    ('"" & 123456789012345678901234', "123456789012346000000000"),
+    ('"" & 0.1234567890123456789', "0.123456789012346"),
+    ('"" & 999999999999999.5', "1000000000000000"),
+    ('CONCAT(12345678901234567, "")', "12345678901234600"),
+    ('"" & 1E-20', "0.00000000000000000001"),
+    ('TEXT(1234567890123456789, "0")', "1234567890123460000"),
+    ('TEXT(12, "00000")', "00012"),
+    ('TEXT(-12, "00000")', "-00012"),
+    ('TEXT(123456, "00000")', "123456"),
+    ('TEXT(12.345, "0.00")', "12.35"),
+    ('TEXT(-0.001, "0.00")', "0.00"),
+    ('TEXT(1234567.891, "#,##0")', "1,234,568"),
+    ('TEXT(1234567.891, "#,##0.00")', "1,234,567.89"),
+    ('TEXT(-999.999, "#,##0.00")', "-1,000.00"),
+    ('TEXT(12, "00,000")', "00,012"),
+    ('TEXT(0.145, "0%")', "15%"),
+    ('TEXT(0.25678, "0.0%")', "25.7%"),
+    ('TEXT(1.5, "0.0#")', "1.5"),
+    ('TEXT(1.256, "0.0#")', "1.26"),
+    ('TEXT(0, "#")', ""),
+    ('TEXT(0.5, "#.00")', ".50"),
+    ('TEXT(-5, "¥#,##0.00")', "-¥5.00"),
+    ('TEXT(1234.5, "0.00 元")', "1234.50 元"),
+    ('TEXT(1234.5, "abc")', "1234.5"),
+    ('TEXT(1234.5, "")', "1234.5"),
+    ('TEXT(DATE(2024, 3, 5), "yyyy-mm-dd")', "2024-03-05"),
+    ('TEXT(DATE(2024, 3, 5), "yyyy/mm/dd")', "2024/03/05"),
+    ('TEXT(DATE(2024, 3, 5), "yyyy年m月d日")', "2024年3月5日"),
+    ('TEXT(DATE(2024, 3, 5), "yy-m-d hh:mm")', "24-3-5 00:00"),
+    ('TEXT(DATETIME(2026, 3, 5, 9, 7, 30), "hh:mm")', "09:07"),
+    ('TEXT(DATETIME(2026, 3, 5, 9, 7, 30), "hh:mm:ss")', "09:07:30"),
+    ('TEXT(DATETIME(2026, 3, 5, 9, 7, 30), "H : MM, mm")', "9 : 07, 03"),
+    ('TEXT(DATE(2024, 3, 5), "0.00")', "0.00"),
+    ('TEXT(DATE(2024, 3, 5), "")', ""),
+    ('TEXT("abc", "0.00")', "abc"),
+    ('TEXT(1 > 0, "0")', "TRUE"),
+    ('TEXT(NULL, "0.00")', ""),
+    ('TEXT(DATE(2024, 2, 30), "0000")', ""),
+    ('TEXT(DATE(2024, 2, 30), "yyyy")', ""),
+    ('VALUE("1e3")', Decimal(1000)),
+    ('VALUE(" 1,234.5 ")', Decimal("1234.5")),
+    ('VALUE("1,234,567")', Decimal(1234567)),
+    ('VALUE("12%")', Decimal("0.12")),
+    ('VALUE("-1.5E-2")', Decimal("-0.015")),
+    ('VALUE("+.5e+1")', Decimal(5)),
+    ('VALUE("5.")', Decimal(5)),
+    ('VALUE("1,23")', None),
+    ('VALUE("1e")', None),
+    ('VALUE("12 %")', None),
+    ('VALUE("1e1001")', None),
+    ('VALUE("1e50")', None),
+    ('VALUE("abc")', None),
+    ('VALUE("")', None),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), CONVERSIONS)
+def test_number_text_formats_and_value_agree_with_python(
+    db: tuple[sa.Engine, Schema, sa.Table], source: str, expected: object
+) -> None:
+    engine, schema, _ = db
+    checked = check(source, schema)
+    try:
+        python = compile_python(checked)({}, CTX)
+    except ExprLimitError:
+        python = None  # a limit is an error in Python and blank in SQL
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(to_sql(checked, dialect=engine.dialect.name))).scalar()
+    if isinstance(expected, Decimal):
+        assert Decimal(str(value)) == python == expected
+    else:
+        assert value == python == expected
+
+
+def test_text_with_a_computed_format_stays_in_python(db) -> None:
+    engine, schema, _ = db
+    checked = check("TEXT(owner, name)", schema)
+    assert checked.sql_unsupported == ["TEXT"]
+    with pytest.raises(ExprError) as caught:
+        to_sql(checked, dialect=engine.dialect.name)
+    assert caught.value.reason == "not_sql"
+
+
+def test_an_aggregate_inside_a_condition_reads_all_items(db) -> None:
+    source = "COUNTIF(opportunities, opportunities.amount > COUNT(opportunities) * 30)"
+    assert _values(db, source) == {"华为": 2, "Acme": 1, "Empty Co": 0}

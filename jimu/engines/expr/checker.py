@@ -54,7 +54,14 @@ class Checked:
     @property
     def sql_unsupported(self) -> list[str]:
         """Functions that cannot run in SQL (the expression is then Python-only)."""
-        return [name for name in self.functions if not REGISTRY[name].sql]
+        names = {name for name in self.functions if not REGISTRY[name].sql}
+        for node in n.walk(self.ast):
+            if isinstance(node, n.Call) and any(
+                i < len(node.args) and not isinstance(node.args[i], n.String)
+                for i in REGISTRY[node.name].sql_literals
+            ):
+                names.add(node.name)
+        return sorted(names)
 
     @property
     def sql_capable(self) -> bool:

@@ -45,7 +45,8 @@ server, as SQL in the database (SQLite and PostgreSQL) and live in the browser.
 - Conditions are TRUE or FALSE, never blank: a blank condition or checkbox counts as FALSE.
   条件只有真和假，空值（包括未勾选的复选框）视为假。
 - `&` and `CONCAT` treat blank as empty text; numbers show at most 15 significant digits
-  without trailing zeros. `&` 与 CONCAT 把空值当作空文本；数字最多显示 15 位有效数字。
+  without trailing zeros or exponent (`"" & 1234567890123456789` is `1234567890123460000`).
+  `&` 与 CONCAT 把空值当作空文本；数字最多显示 15 位有效数字，不用科学计数法。
 - Errors are blank, the same in Python, SQL and the browser: division by zero, an impossible
   date, `SQRT(-1)`, text that is not a number. `IFERROR(x, y)` gives `y` when `x` is an error
   or blank. 错误（除以零、不存在的日期等）的结果为空；IFERROR 可给出替代值。

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from jimu.engines.expr.types import (
     ANY,
@@ -41,6 +42,7 @@ class FunctionSpec:
             other functions apply element-wise when given lists.
         sql: compiles to SQL on SQLite and PostgreSQL.
         js: has a JsonLogic operation for live evaluation in the browser.
+        sql_literals: argument positions that must be literal text for SQL (a format).
     """
 
     name: str
@@ -54,6 +56,7 @@ class FunctionSpec:
     aggregate: bool = False
     sql: bool = True
     js: bool = True
+    sql_literals: tuple[int, ...] = ()
 
     def signature(self) -> str:
         """A short human signature such as ``ROUND(number, [digits])``."""
@@ -279,7 +282,7 @@ def _spec(
     en: str,
     zh: str,
     example: str,
-    **flags: bool,
+    **flags: Any,
 ) -> FunctionSpec:
     name = signature.split("(")[0]
     SIGNATURES[name] = signature
@@ -677,11 +680,20 @@ REGISTRY: dict[str, FunctionSpec] = {
             2,
             2,
             fixed("any", "text", returns=TEXT),
-            'Formats a number or date: "0.00", "#,##0", "0%", "yyyy-mm-dd", '
-            '"yyyy年m月d日", "hh:mm".',
-            '按格式显示数字或日期："0.00"、"#,##0"、"0%"、"yyyy-mm-dd"、"yyyy年m月d日"、"hh:mm"。',
+            'Formats a number or date. Numbers (first rounded to 15 significant digits): "0.00", '
+            '"00000" (zero padding), "#,##0", "#,##0.00", "0.0#" (optional decimals), "0%", '
+            '"0.0%", with text around them ("¥#,##0.00", "0 元"). Dates: "yyyy-mm-dd", '
+            '"yyyy/mm/dd", "yyyy年m月d日", "hh:mm", "hh:mm:ss" (yy, m, d, h also work). Any other '
+            "format shows the number as `&` does. In the database the format must be written "
+            "in the formula.",
+            "按格式显示数字或日期。数字（先保留 15 位有效数字）："
+            '"0.00"、"00000"（补零）、"#,##0"、"#,##0.00"、"0.0#"（可省略的小数）、"0%"、"0.0%"，'
+            '可带前后文字（"¥#,##0.00"、"0 元"）。'
+            '日期："yyyy-mm-dd"、"yyyy/mm/dd"、"yyyy年m月d日"、"hh:mm"、'
+            '"hh:mm:ss"（也可用 yy、m、d、h）。其他格式按 `&` 的方式显示数字。'
+            "在数据库中计算时，格式须直接写在公式里。",
             'TEXT(amount, "#,##0.00")',
-            sql=False,
+            sql_literals=(1,),
         ),
         _spec(
             "VALUE(text)",
@@ -689,9 +701,11 @@ REGISTRY: dict[str, FunctionSpec] = {
             1,
             1,
             fixed("text", returns=NUMBER),
-            "The number written in the text; blank when it is not a number.",
-            "把文本转换为数字；不是数字时为空。",
-            'VALUE("12.5")',
+            'The number written in the text: "12.5", " 1,234.5 ", "1e3", "-.5", "12%" (0.12); '
+            "blank when it is not a number.",
+            '把文本转换为数字："12.5"、" 1,234.5 "、"1e3"、"-.5"、"12%"（即 0.12）；'
+            "不是数字时为空。",
+            'VALUE("1,234.5")',
         ),
         _spec(
             "RMB_UPPER(amount)",

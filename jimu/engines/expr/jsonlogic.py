@@ -15,7 +15,7 @@ from jimu.engines.i18n import text
 
 Logic = Any
 
-JS_UNSUPPORTED = frozenset({"TEXT"})
+JS_UNSUPPORTED: frozenset[str] = frozenset()
 OPERATORS = {
     "+": "j.add",
     "-": "j.sub",
@@ -64,6 +64,8 @@ class _JsCompiler:
     def mapped(self, node: n.Node) -> Logic:
         """A list-valued node as ``map`` over its collection, items in scope."""
         source = self.checked.type_of(node).source or ""
+        if self.item_source is not None:  # json-logic-js maps items without the record
+            raise _Unsupported(node, "outer")
         if isinstance(node, n.Name):
             return {"var": node.key}
         self.item_source = source
@@ -131,6 +133,8 @@ class _JsCompiler:
                 args.append(self.mapped(arg))
             else:
                 args.append(self.compile(arg))
+        if node.name == "TEXT":  # the browser cannot tell a date from text that looks like one
+            args.append(self.checked.type_of(node.args[0]).scalar().kind)
         return {f"j.{node.name}": args}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import (
     ROUND_CEILING,
@@ -138,12 +139,18 @@ def quantize(value: Decimal, places: int, rounding: str) -> Decimal:
 # -- conversions to text -----------------------------------------------------------------
 
 
+def significant(value: Decimal) -> Decimal:
+    """``value`` rounded to 15 significant digits, half away from zero."""
+    if value == 0:
+        return value
+    return quantize(value, TEXT_DIGITS - 1 - value.adjusted(), ROUND_HALF_UP)
+
+
 def number_text(value: Decimal) -> str:
     """A number as text: at most 15 significant digits, no trailing zeros, no exponent."""
     if value == 0:
         return "0"
-    rounded = quantize(value, TEXT_DIGITS - 1 - value.adjusted(), ROUND_HALF_UP)
-    out = format(rounded.normalize(DECIMAL), "f")
+    out = format(significant(value).normalize(DECIMAL), "f")
     return "0" if out in ("-0", "") else out
 
 
@@ -591,14 +598,28 @@ def startswith(s: str | None, prefix: str | None) -> bool:
     return (s or "").startswith(prefix or "")
 
 
-_NUMBER_TEXT = re.compile(r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
+VALUE_MAX_LENGTH = 100
+VALUE_MAX_EXPONENT = 1_000
+# sign, digits (optionally grouped by thousands), exponent, percent; ASCII spaces around
+VALUE_PATTERN = (
+    "^[ \t\r\n]*([-+]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]*)?|[.][0-9]+)"
+    "(?:[eE]([-+]?[0-9]+))?(%?)[ \t\r\n]*$"
+)
+_NUMBER_TEXT = re.compile(VALUE_PATTERN)
 
 
 def value_of(s: str | None) -> Decimal | None:
-    """VALUE: the number in the text, or blank."""
-    if s is None or not _NUMBER_TEXT.match(s):
+    """VALUE: the number in the text ("1,234.5", "1e3", "12%"), or blank."""
+    if s is None or len(s) > VALUE_MAX_LENGTH:
         return None
-    return checked_number(Decimal(s.strip()))
+    match = _NUMBER_TEXT.fullmatch(s)
+    if match is None:
+        return None
+    sign, digits, exponent, pct = match.groups()
+    if exponent and abs(int(exponent)) > VALUE_MAX_EXPONENT:
+        return None
+    number = Decimal(sign + digits.replace(",", "") + (f"e{exponent}" if exponent else ""))
+    return checked_number(percent(number) if pct else number)
 
 
 def is_blank(value: Any) -> bool:
@@ -673,7 +694,10 @@ def _section_words(section: int) -> str:
 
 
 def format_text(value: Any, fmt: str | None) -> str | None:
-    """TEXT(value, format) for the common number and date formats."""
+    """TEXT(value, format) for the common number and date formats.
+
+    A number is first rounded to 15 significant digits, as ``&`` shows it.
+    """
     if value is None:
         return ""
     pattern = fmt or ""
@@ -684,61 +708,129 @@ def format_text(value: Any, fmt: str | None) -> str | None:
     return to_text(value)
 
 
-def _format_date(value: date, pattern: str) -> str:
-    dt = to_datetime(value)
-    assert dt is not None
-    tokens = [
-        ("yyyy", f"{dt.year:04d}"),
-        ("yy", f"{dt.year % 100:02d}"),
-        ("mm", f"{dt.month:02d}"),
-        ("m", str(dt.month)),
-        ("dd", f"{dt.day:02d}"),
-        ("d", str(dt.day)),
-        ("hh", f"{dt.hour:02d}"),
-        ("h", str(dt.hour)),
-        ("nn", f"{dt.minute:02d}"),
-        ("ss", f"{dt.second:02d}"),
-    ]
-    out = ""
+DATE_CODES = ("yyyy", "yy", "mm", "m", "dd", "d", "hh", "h", "nn", "ss")
+
+
+def date_tokens(pattern: str) -> list[tuple[str, str]]:
+    """A date format as (code, "") and ("", literal text) tokens; codes are lower case.
+
+    "mm" right after hours and a colon ("hh:mm", "h : mm") means minutes (code "nn").
+    """
+    tokens: list[tuple[str, str]] = []
+    lowered = lower(pattern)
     index = 0
-    lowered = pattern.lower()
-    # "mm" right after hours and a colon ("hh:mm", "h : mm") means minutes.
     state = ""  # "hour" after h or hh, "colon" after the colon that follows
     while index < len(pattern):
         if state == "colon" and lowered.startswith("mm", index):
-            out += f"{dt.minute:02d}"
+            tokens.append(("nn", ""))
             index += 2
             state = ""
             continue
-        for token, replacement in tokens:
-            if lowered.startswith(token, index):
-                out += replacement
-                index += len(token)
-                state = "hour" if token.startswith("h") else ""
-                break
+        code = next((c for c in DATE_CODES if lowered.startswith(c, index)), None)
+        if code is not None:
+            tokens.append((code, ""))
+            index += len(code)
+            state = "hour" if code.startswith("h") else ""
+            continue
+        char = pattern[index]
+        if char == ":":
+            state = "colon" if state == "hour" else ""
+        elif char != " ":
+            state = ""
+        if tokens and not tokens[-1][0]:
+            tokens[-1] = ("", tokens[-1][1] + char)
         else:
-            char = pattern[index]
-            if char == ":":
-                state = "colon" if state == "hour" else ""
-            elif not char.isspace():
-                state = ""
-            out += char
-            index += 1
-    return out
+            tokens.append(("", char))
+        index += 1
+    return tokens
+
+
+def _format_date(value: date, pattern: str) -> str:
+    dt = to_datetime(value)
+    assert dt is not None
+    codes = {
+        "yyyy": f"{dt.year:04d}",
+        "yy": f"{dt.year % 100:02d}",
+        "mm": f"{dt.month:02d}",
+        "m": str(dt.month),
+        "dd": f"{dt.day:02d}",
+        "d": str(dt.day),
+        "hh": f"{dt.hour:02d}",
+        "h": str(dt.hour),
+        "nn": f"{dt.minute:02d}",
+        "ss": f"{dt.second:02d}",
+    }
+    return "".join(codes[code] if code else literal for code, literal in date_tokens(pattern))
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """A number format such as "#,##0.00", "00000", "0.0%" or "¥#,##0.00 元".
+
+    Attributes:
+        min_digits: integer digits always shown (the zeros before the point).
+        decimals: decimals rounded to; the last ``decimals - required`` are dropped when zero
+            (``#`` after the point).
+        point: whether the point is shown.
+        percent: the value is shown times 100 (a ``%`` in the prefix or suffix).
+    """
+
+    prefix: str
+    suffix: str
+    min_digits: int
+    grouped: bool
+    decimals: int
+    required: int
+    point: bool
+    percent: bool
+
+
+_NUMBER_CORE = re.compile(r"[#0,]*[#0](?:\.[#0]*)?|\.[#0]+")
+
+
+def number_format(pattern: str) -> NumberFormat | None:
+    """The number format in ``pattern``; None when it is not one (the number shows as text)."""
+    match = _NUMBER_CORE.search(pattern)
+    if match is None:
+        return None
+    prefix, suffix = pattern[: match.start()], pattern[match.end() :]
+    if any(c in "#0.," for c in prefix + suffix):
+        return None
+    whole, point, decimals = match.group().partition(".")
+    return NumberFormat(
+        prefix=prefix,
+        suffix=suffix,
+        min_digits=whole.count("0"),
+        grouped="," in whole,
+        decimals=len(decimals),
+        required=decimals.rfind("0") + 1,
+        point=bool(point),
+        percent="%" in prefix + suffix,
+    )
+
+
+def group_thousands(digits: str) -> str:
+    """ "1234567" → "1,234,567"."""
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)])
 
 
 def _format_number(value: Decimal, pattern: str) -> str:
-    if not pattern:
+    fmt = number_format(pattern)
+    if fmt is None:
         return number_text(value)
-    is_percent = pattern.endswith("%")
-    core = pattern.rstrip("%")
-    if is_percent:
-        value = value * 100
-    decimals = len(core.split(".")[1]) if "." in core else 0
-    grouped = "," in core
-    rounded = quantize(value, decimals, ROUND_HALF_UP)
-    out = f"{rounded:,.{decimals}f}" if grouped else f"{rounded:.{decimals}f}"
-    return out + ("%" if is_percent else "")
+    value = significant(value)
+    if fmt.percent:
+        value = value.scaleb(2, Context(prec=len(value.as_tuple().digits) + 1))
+    rounded = quantize(value, fmt.decimals, ROUND_HALF_UP)
+    whole, _, fraction = format(abs(rounded), "f").partition(".")
+    whole = whole.lstrip("0").rjust(fmt.min_digits, "0")
+    if fmt.grouped and whole:
+        whole = group_thousands(whole)
+    fraction = fraction.ljust(fmt.decimals, "0")
+    fraction = fraction[: fmt.required] + fraction[fmt.required :].rstrip("0")
+    sign = "-" if rounded < 0 else ""
+    return sign + fmt.prefix + whole + ("." + fraction if fmt.point else "") + fmt.suffix
 
 
 # -- aggregates --------------------------------------------------------------------------

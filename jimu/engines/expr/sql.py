@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement, Grouping
 
 from jimu.engines.expr import nodes as n
+from jimu.engines.expr import runtime as rt
 from jimu.engines.expr.checker import Checked
 from jimu.engines.expr.errors import ExprError
 from jimu.engines.expr.evaluator import EvalContext
@@ -26,6 +27,18 @@ Sql = ColumnElement[Any]
 LOWER_ASCII = "abcdefghijklmnopqrstuvwxyz"
 UPPER_ASCII = LOWER_ASCII.upper()
 INT_CLAMP = 1_000_000
+PG_DATE_CODES = {
+    "yyyy": "YYYY",
+    "yy": "YY",
+    "mm": "MM",
+    "m": "FMMM",
+    "dd": "DD",
+    "d": "FMDD",
+    "hh": "HH24",
+    "h": "FMHH24",
+    "nn": "MI",
+    "ss": "SS",
+}
 
 
 class TableScope:
@@ -139,9 +152,8 @@ class _SqlCompiler:
             return sa.func.jimu_text(expr, kind, type_=sa.String())
         if kind == "number":
             x = sa.cast(expr, sa.Numeric())
-            digits = sa.cast(sa.func.floor(sa.func.log(sa.func.abs(x))), sa.Integer())
-            shown = sa.func.trim_scale(sa.func.round(x, sa.func.greatest(0, 14 - digits)))
-            return sa.case((x.is_(None), ""), (x == 0, "0"), else_=sa.cast(shown, sa.String()))
+            shown = sa.cast(sa.func.trim_scale(self.significant(x)), sa.String())
+            return sa.case((x.is_(None), ""), (x == 0, "0"), else_=shown)
         if kind == "bool":
             grouped = Grouping(expr)
             return sa.case((grouped.is_(sa.true()), "TRUE"), (grouped.is_(None), ""), else_="FALSE")
@@ -150,6 +162,12 @@ class _SqlCompiler:
         if kind == "datetime":
             return sa.func.coalesce(sa.func.to_char(expr, "YYYY-MM-DD HH24:MI:SS"), "")
         return sa.func.coalesce(sa.cast(expr, sa.String()), "")
+
+    def significant(self, x: Sql) -> Sql:
+        """A numeric rounded to 15 significant digits (PostgreSQL; zero stays zero)."""
+        magnitude = sa.func.abs(sa.func.nullif(x, 0))
+        digits = sa.cast(sa.func.floor(sa.func.log(magnitude)), sa.Integer())
+        return sa.func.coalesce(sa.func.round(x, 14 - digits), x)
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -595,14 +613,70 @@ class _SqlCompiler:
         if not self.pg:
             return self.fn("value", self.compile(node.args[0]), type_=sa.Numeric())
         source = self.compile(node.args[0])
-        pattern = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$"
-        digits = sa.func.length(sa.func.regexp_replace(source, "[^0-9]", "", "g"))
-        return sa.case(
-            (
-                sa.and_(source.regexp_match(pattern), digits <= 40),
-                sa.cast(sa.func.btrim(source), sa.Numeric()),
-            ),
+        body = sa.func.btrim(source, " \t\r\n")
+        pct = sa.func.right(body, 1) == "%"
+        core = sa.func.replace(sa.case((pct, sa.func.left(body, -1)), else_=body), ",", "")
+        exponent = sa.cast(sa.func.substring(core, "[eE]([-+]?[0-9]+)$"), sa.Numeric())
+        valid = sa.and_(
+            sa.func.length(source) <= rt.VALUE_MAX_LENGTH,
+            source.regexp_match(rt.VALUE_PATTERN),
+            sa.func.abs(sa.func.coalesce(exponent, 0)) <= rt.VALUE_MAX_EXPONENT,
         )
+        number = sa.cast(core, sa.Numeric()) / sa.case((pct, 100), else_=1)
+        value = sa.case((valid, number))
+        return sa.case((sa.func.abs(value) < rt.MAX_MAGNITUDE, value))
+
+    def _fn_text(self, node: n.Call, condition: bool) -> Sql:
+        value, fmt = node.args
+        kind = self.kind(value)
+        if not isinstance(fmt, n.String):  # pragma: no cover - the checker refuses it
+            raise ExprError("not_sql", text("TEXT needs a literal format.", "TEXT 需要固定格式。"))
+        if not self.pg:
+            args = (self.compile(value), sa.literal(kind), sa.literal(fmt.value))
+            return self.fn("format", *args, type_=sa.String())
+        if kind == "number":
+            return self._pg_number_format(self.compile(value), fmt.value, value)
+        if kind in ("date", "datetime"):
+            return self._pg_date_format(self.date_arg(value), fmt.value)
+        return self.text_of(value)
+
+    def _pg_number_format(self, expr: Sql, pattern: str, node: n.Node) -> Sql:
+        fmt = rt.number_format(pattern)
+        if fmt is None:
+            return self.text_of(node)
+        x = self.significant(sa.cast(expr, sa.Numeric()))
+        if fmt.percent:
+            x = x * 100
+        rounded = sa.func.round(x, fmt.decimals)
+        digits = sa.cast(sa.func.abs(rounded), sa.String())
+        whole = sa.func.ltrim(sa.func.split_part(digits, ".", 1), "0")
+        whole = sa.func.lpad(whole, sa.func.greatest(sa.func.length(whole), fmt.min_digits), "0")
+        if fmt.grouped:
+            grouped = sa.func.regexp_replace(
+                sa.func.reverse(whole), "([0-9]{3})(?=[0-9])", "\\1,", "g"
+            )
+            whole = sa.func.reverse(grouped)
+        shown = sa.case((rounded < 0, "-"), else_="").concat(fmt.prefix).concat(whole)
+        if fmt.point:
+            fraction: Sql = sa.func.split_part(digits, ".", 2)
+            if fmt.required < fmt.decimals:
+                optional = sa.func.rtrim(sa.func.substr(fraction, fmt.required + 1), "0")
+                fraction = sa.func.left(fraction, fmt.required).concat(optional)
+            shown = shown.concat(".").concat(fraction)
+        return sa.func.coalesce(shown.concat(fmt.suffix), "")
+
+    def _pg_date_format(self, expr: Sql, pattern: str) -> Sql:
+        moment = sa.cast(expr, sa.DateTime())
+        parts: list[Sql] = [
+            sa.func.to_char(moment, PG_DATE_CODES[code]) if code else sa.literal(literal)
+            for code, literal in rt.date_tokens(pattern)
+        ]
+        if not parts:
+            return sa.literal("")
+        shown = parts[0]
+        for part in parts[1:]:
+            shown = shown.concat(part)
+        return sa.case((moment.is_(None), ""), else_=shown)
 
     # dates
 
@@ -816,16 +890,20 @@ class _SqlCompiler:
 
     def _subquery(self, source: str, build: Any) -> Sql:
         """Compiles ``build(items)`` with collection ``source`` in scope as a subquery."""
-        if source in self.items:  # pragma: no cover - the checker refuses nesting
-            raise ExprError("nested_list", text("Nested.", "嵌套。"))
+        # an aggregate inside another one's condition ("COUNTIF(lines, lines.x > COUNT(lines))")
+        # reads all of the record's items again, as in Python: a fresh alias, restored after
+        outer = self.items.get(source)
         scope, condition = self.scope.items(source)
         self.items[source] = _Items(scope, condition)
         try:
             column, extra = build(scope)
             query = sa.select(column).select_from(scope.table).where(condition, *extra)
-            return query.scalar_subquery()
+            return query.correlate_except(scope.table).scalar_subquery()
         finally:
-            del self.items[source]
+            if outer is None:
+                del self.items[source]
+            else:
+                self.items[source] = outer
 
     def _list_value(self, arg: n.Node, scope: TableScope) -> Sql | None:
         """The per-item value of a list argument; None for the records themselves."""

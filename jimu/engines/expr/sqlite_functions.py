@@ -52,6 +52,16 @@ def _text_of(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _format_of(value: Any, kind: str, fmt: str | None) -> str | None:
+    coerce = {"number": rt.to_number, "date": rt.to_date, "datetime": rt.to_datetime}
+    try:
+        if kind in coerce:
+            return rt.format_text(coerce[kind](value), fmt)
+        return rt.format_text(None if value is None else _text_of(value, kind), fmt)
+    except ExprLimitError:
+        return None
+
+
 def _max_of(*values: Any) -> Any:
     present = [v for v in values if v is not None]
     return max(present) if present else None
@@ -124,5 +134,6 @@ def register(connection: sqlite3.Connection) -> None:
         parts = kinds.split()
         connection.create_function(f"jimu_{name}", -1, _wrap(fn, parts), deterministic=True)
     connection.create_function("jimu_text", 2, _text_of, deterministic=True)
+    connection.create_function("jimu_format", 3, _format_of, deterministic=True)
     connection.create_function("jimu_max", -1, _max_of, deterministic=True)
     connection.create_function("jimu_min", -1, _min_of, deterministic=True)

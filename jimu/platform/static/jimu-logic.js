@@ -26,29 +26,129 @@
     var utc = function (y, m, d) { var t = new Date(0); t.setUTCFullYear(y, m, d); return t; };
     var validYear = function (d) { return d && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999; };
     var DAY = 86400000;
+    var zeros = function (n) { return n > 0 ? new Array(n + 1).join("0") : ""; };
+    /* Numbers are rounded on their shortest decimal digits (as Python reads a float), so
+       2.675 rounds to 2.68 and big numbers never turn into exponents. */
+    var decimalOf = function (x) {  // |x| = 0.digits × 10^point
+      var m = /^(-?)(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(x.toExponential());
+      var digits = (m[2] + (m[3] || "")).replace(/0+$/, "");
+      return { neg: m[1] === "-", digits: digits === "0" ? "" : digits, point: +m[4] + 1 };
+    };
+    var roundAt = function (dec, places, mode) {  // mode: "half" | "up" | "down", away from zero
+      var keep = dec.point + places, digits = dec.digits, point = dec.point;
+      if (keep >= digits.length) return dec;
+      var dropped = digits.slice(Math.max(keep, 0));
+      var up = mode === "half" ? keep >= 0 && dropped.charAt(0) >= "5" : mode === "up" && /[1-9]/.test(dropped);
+      digits = keep > 0 ? digits.slice(0, keep) : "";
+      if (up) {
+        var i = digits.length - 1;
+        while (i >= 0 && digits.charAt(i) === "9") i--;
+        if (i < 0) { digits = "1" + zeros(digits.length); point = keep > 0 ? point + 1 : point + 1 - keep; }
+        else digits = digits.slice(0, i) + String(+digits.charAt(i) + 1) + zeros(digits.length - 1 - i);
+      }
+      digits = digits.replace(/0+$/, "");
+      return { neg: dec.neg, digits: digits, point: digits ? point : 0 };
+    };
+    var plain = function (dec, places) {  // whole digits (no leading zeros) and `places` decimals
+      var d = dec.digits, p = dec.point, whole, frac;
+      if (p <= 0) { whole = ""; frac = zeros(-p) + d; }
+      else { whole = (d + zeros(p - d.length)).slice(0, p); frac = d.slice(p); }
+      frac = (frac + zeros(places)).slice(0, Math.max(places, 0));
+      return { whole: whole.replace(/^0+/, ""), frac: frac };
+    };
+    var significant = function (x) {  // 15 significant digits, as numbers show as text
+      var dec = decimalOf(x);
+      return dec.digits ? roundAt(dec, 15 - dec.point, "half") : dec;
+    };
+    var numberText = function (v) {
+      if (!isFinite(v)) return "";
+      var dec = significant(v);
+      if (!dec.digits) return "0";
+      var parts = plain(dec, Math.max(0, dec.digits.length - dec.point));
+      return (dec.neg ? "-" : "") + (parts.whole || "0") + (parts.frac ? "." + parts.frac : "");
+    };
     var text = function (v) {
       if (blank(v)) return "";
       if (v === true) return "TRUE";
       if (v === false) return "FALSE";
-      if (typeof v === "number") {
-        if (v === 0) return "0";
-        var digits = Math.floor(Math.log10(Math.abs(v))) + 1;
-        var places = Math.max(0, 15 - digits);
-        var rounded = roundHalf(v, places);
-        var s = rounded.toFixed(Math.min(places, 100)).replace(/\.?0+$/, "");
-        return s === "-0" ? "0" : s;
-      }
+      if (typeof v === "number") return numberText(v);
       return String(v);
     };
-    var roundHalf = function (x, d) {
-      if (d > 20 || d < -20) return x;
-      var scaled = Math.round(Math.abs(x) + "e" + d);
-      return Math.sign(x) * Number(scaled + "e" + -d);
+    var fromDecimal = function (dec) {
+      if (!dec.digits) return 0;
+      var parts = plain(dec, Math.max(0, dec.digits.length - dec.point));
+      return Number((dec.neg ? "-" : "") + (parts.whole || "0") + "." + (parts.frac || "0"));
     };
-    var roundMode = function (x, d, fn) {
+    var roundHalf = function (x, d) {
+      if (d > 40 || d < -40 || !isFinite(x)) return x;
+      return fromDecimal(roundAt(decimalOf(x), d, "half"));
+    };
+    var roundMode = function (x, d, mode) {
       if (blank(x)) return null;
       var p = blank(d) ? 0 : Math.trunc(d);
-      return Math.sign(x) * Number(fn(Number(Math.abs(x) + "e" + p)) + "e" + -p);
+      if (p > 40 || p < -40 || !isFinite(x)) return x;
+      return fromDecimal(roundAt(decimalOf(x), p, mode));
+    };
+    /* TEXT(value, format): the same format rules as the server (runtime.number_format and
+       runtime.date_tokens). */
+    var numberFormat = function (pattern) {
+      var m = /[#0,]*[#0](?:\.[#0]*)?|\.[#0]+/.exec(pattern);
+      if (!m) return null;
+      var prefix = pattern.slice(0, m.index), suffix = pattern.slice(m.index + m[0].length);
+      if (/[#0.,]/.test(prefix + suffix)) return null;
+      var dot = m[0].indexOf("."), whole = dot < 0 ? m[0] : m[0].slice(0, dot);
+      var decimals = dot < 0 ? "" : m[0].slice(dot + 1);
+      return {
+        prefix: prefix, suffix: suffix, minDigits: (whole.match(/0/g) || []).length,
+        grouped: whole.indexOf(",") >= 0, decimals: decimals.length,
+        required: decimals.lastIndexOf("0") + 1, point: dot >= 0,
+        percent: (prefix + suffix).indexOf("%") >= 0,
+      };
+    };
+    var formatNumber = function (v, pattern) {
+      var fmt = numberFormat(pattern);
+      if (!fmt || !isFinite(v)) return numberText(v);
+      var dec = significant(v);
+      if (fmt.percent && dec.digits) dec = { neg: dec.neg, digits: dec.digits, point: dec.point + 2 };
+      dec = roundAt(dec, fmt.decimals, "half");
+      var parts = plain(dec, fmt.decimals), whole = parts.whole;
+      while (whole.length < fmt.minDigits) whole = "0" + whole;
+      if (fmt.grouped) whole = whole.replace(/\B(?=(\d{3})+$)/g, ",");
+      var frac = parts.frac.slice(0, fmt.required) + parts.frac.slice(fmt.required).replace(/0+$/, "");
+      var sign = dec.neg && dec.digits ? "-" : "";
+      return sign + fmt.prefix + whole + (fmt.point ? "." + frac : "") + fmt.suffix;
+    };
+    var DATE_CODES = ["yyyy", "yy", "mm", "m", "dd", "d", "hh", "h", "nn", "ss"];
+    var formatDate = function (v, pattern) {
+      var d = toDate(v);
+      if (!d) return "";
+      var values = {
+        yyyy: pad(d.getUTCFullYear(), 4), yy: pad(d.getUTCFullYear() % 100, 2),
+        mm: pad(d.getUTCMonth() + 1, 2), m: String(d.getUTCMonth() + 1),
+        dd: pad(d.getUTCDate(), 2), d: String(d.getUTCDate()),
+        hh: pad(d.getUTCHours(), 2), h: String(d.getUTCHours()),
+        nn: pad(d.getUTCMinutes(), 2), ss: pad(d.getUTCSeconds(), 2),
+      };
+      var lowered = lower(pattern), out = "", i = 0, state = "";
+      while (i < pattern.length) {
+        if (state === "colon" && lowered.substr(i, 2) === "mm") { out += values.nn; i += 2; state = ""; continue; }
+        var code = DATE_CODES.find(function (c) { return lowered.substr(i, c.length) === c; });
+        if (code) { out += values[code]; i += code.length; state = code.charAt(0) === "h" ? "hour" : ""; continue; }
+        var ch = pattern.charAt(i);
+        if (ch === ":") state = state === "hour" ? "colon" : "";
+        else if (ch !== " ") state = "";
+        out += ch; i++;
+      }
+      return out;
+    };
+    var VALUE_PATTERN = /^[ \t\r\n]*([-+]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]*)?|[.][0-9]+)(?:[eE]([-+]?[0-9]+))?(%?)[ \t\r\n]*$/;
+    var value = function (s) {
+      if (blank(s) || String(s).length > 100) return null;
+      var m = VALUE_PATTERN.exec(String(s));
+      if (!m || (m[3] && Math.abs(Number(m[3])) > 1000)) return null;
+      var x = Number(m[1] + m[2].replace(/,/g, "") + (m[3] ? "e" + m[3] : ""));
+      if (m[4]) x = x / 100;
+      return Math.abs(x) < 1e40 ? x : null;
     };
     var cmp = function (a, b) {
       if (isDate(a) && isDate(b) && hasTime(a) !== hasTime(b)) {
@@ -156,8 +256,8 @@
         return (values || []).reduce(function (s, v, i) { return !blank(v) && truthy(conds[i]) ? s + v : s; }, 0);
       },
       "j.ROUND": function (x, d) { return blank(x) ? null : roundHalf(x, blank(d) ? 0 : Math.trunc(d)); },
-      "j.ROUNDUP": function (x, d) { return roundMode(x, d, Math.ceil); },
-      "j.ROUNDDOWN": function (x, d) { return roundMode(x, d, Math.floor); },
+      "j.ROUNDUP": function (x, d) { return roundMode(x, d, "up"); },
+      "j.ROUNDDOWN": function (x, d) { return roundMode(x, d, "down"); },
       "j.INT": function (x) { return blank(x) ? null : Math.floor(x); },
       "j.ABS": function (x) { return blank(x) ? null : Math.abs(x); },
       "j.MOD": function (a, b) { return blank(a) || blank(b) || b === 0 ? null : a - b * Math.floor(a / b); },
@@ -197,7 +297,16 @@
       },
       "j.CONTAINS": function (s, p) { return (s || "").indexOf(p || "") >= 0; },
       "j.STARTSWITH": function (s, p) { return (s || "").indexOf(p || "") === 0; },
-      "j.VALUE": function (s) { return !blank(s) && /^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$/.test(s) ? Number(s) : null; },
+      "j.VALUE": value,
+      "j.TEXT": function (v, fmt, kind) {
+        if (blank(v)) return "";
+        var pattern = blank(fmt) ? "" : String(fmt);
+        if (kind === "number" || (kind !== "date" && kind !== "datetime" && typeof v === "number")) {
+          return formatNumber(v, pattern);
+        }
+        if (kind === "date" || kind === "datetime") return formatDate(v, pattern);
+        return text(v);
+      },
       "j.RMB_UPPER": function (amount) { return rmbUpper(amount); },
       "j.DATE": function (y, m, d) {
         if (blank(y) || blank(m) || blank(d)) return null;

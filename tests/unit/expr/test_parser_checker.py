@@ -23,6 +23,7 @@ from jimu.engines.expr import (
     relation,
 )
 from jimu.engines.expr import nodes as n
+from jimu.engines.expr.jsonlogic import to_jsonlogic
 from jimu.engines.expr.types import BOOL, DATE, DATETIME, DEPARTMENT, NUMBER, TEXT, USER, Type
 
 D = Decimal
@@ -525,9 +526,12 @@ def test_fields_and_functions_read(source: str, fields: list[str], functions: li
         ("amount * 2 > 100", True, []),
         ('SUMIF(opps.amount, opps.stage = "won") + SUM(lines.subtotal)', True, []),
         ('DATEADD(sign, 1, "m") > TODAY()', True, []),
-        ('TEXT(amount, "#,##0")', False, ["TEXT"]),
+        ('TEXT(amount, "#,##0")', True, []),
+        ('TEXT(amount, "0" & "0")', False, ["TEXT"]),
+        ("TEXT(amount, NULL)", False, ["TEXT"]),
         ('"金额：" & RMB_UPPER(amount)', False, ["RMB_UPPER"]),
-        ('IF(vip, TEXT(sign, "yyyy"), RMB_UPPER(1))', False, ["RMB_UPPER", "TEXT"]),
+        ('IF(vip, TEXT(sign, "yyyy"), RMB_UPPER(1))', False, ["RMB_UPPER"]),
+        ("IF(vip, TEXT(sign, name), RMB_UPPER(1))", False, ["RMB_UPPER", "TEXT"]),
     ],
 )
 def test_sql_capable(source: str, capable: bool, unsupported: list[str]) -> None:
@@ -536,8 +540,25 @@ def test_sql_capable(source: str, capable: bool, unsupported: list[str]) -> None
     assert checked.sql_unsupported == unsupported
 
 
+def test_text_tells_the_browser_what_kind_of_value_it_formats() -> None:
+    logic = to_jsonlogic(check('TEXT(sign, "yyyy") & TEXT(name, "0")', SCHEMA))
+    assert logic == {
+        "j.concat": [
+            {"j.TEXT": [{"var": "sign"}, "yyyy", "date"]},
+            {"j.TEXT": [{"var": "name"}, "0", "text"]},
+        ]
+    }
+
+
+def test_an_aggregate_inside_a_sub_form_condition_stays_on_the_server() -> None:
+    with pytest.raises(ExprError) as caught:
+        to_jsonlogic(check("COUNTIF(lines, lines.subtotal > COUNT(lines))", SCHEMA))
+    assert caught.value.reason == "not_browser"
+
+
 def test_only_text_formatting_functions_are_python_only() -> None:
-    assert {name for name, spec in REGISTRY.items() if not spec.sql} == {"TEXT", "RMB_UPPER"}
+    assert {name for name, spec in REGISTRY.items() if not spec.sql} == {"RMB_UPPER"}
+    assert {name for name, spec in REGISTRY.items() if spec.sql_literals} == {"TEXT"}
 
 
 @pytest.mark.parametrize(
