@@ -27,7 +27,7 @@ from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, Pr
 from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
 from jimu.platform.settings import Settings, get_settings
-from jimu.platform.web.pages import router as pages_router
+from jimu.platform.web.routes import ROUTERS as web_routers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("jimu")
@@ -83,7 +83,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(expressions_router)
     app.include_router(forms_router)
     app.include_router(records_router)
-    app.include_router(pages_router)
+    for web_router in web_routers:
+        app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     @app.get("/docs", include_in_schema=False)

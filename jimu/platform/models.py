@@ -3,8 +3,10 @@
 from jimu.form_engine.store import Form, FormVersion, RecordAudit, SerialCounter
 from jimu.platform.apps.models import App
 from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
+from jimu.platform.comments.models import RecordComment
 from jimu.platform.db import Base
 from jimu.platform.org.models import Department, Role, User, user_roles
+from jimu.platform.views.models import SavedView
 
 __all__ = [
     "ApiToken",
@@ -16,7 +18,9 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "RecordAudit",
+    "RecordComment",
     "Role",
+    "SavedView",
     "SerialCounter",
     "User",
     "user_roles",

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,35 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(autouse=True)
 def _clean(clean_db: None) -> None:
     """Each browser journey starts from an empty database."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remembers each phase's outcome on the test item (for artifacts saved on failure)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)
+
+
+class Checkpoints:
+    """Screenshots taken along a journey; written to test-results/ only if the test fails."""
+
+    def __init__(self) -> None:
+        self.shots: dict[str, bytes] = {}
+
+    def take(self, page: Any, name: str) -> None:
+        """Keeps a screenshot of the page under ``name``."""
+        self.shots[name] = page.screenshot(full_page=True)
+
+
+@pytest.fixture
+def checkpoints(request: pytest.FixtureRequest) -> Iterator[Checkpoints]:
+    """Screenshots of the journey's pages, saved as test artifacts when the test fails."""
+    taken = Checkpoints()
+    yield taken
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        folder = Path("test-results") / request.node.name.replace("/", "_")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, png in taken.shots.items():
+            (folder / f"{name}.png").write_bytes(png)

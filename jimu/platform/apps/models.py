@@ -17,6 +17,8 @@ class App(Base):
     Attributes:
         key: stable ASCII slug used in URLs and table names.
         name: label in zh-CN and en (``{"zh": ..., "en": ...}``).
+        menu: the app's menu as the analyst arranged it: groups and items (forms, later
+            reports and dashboards); None until first arranged (forms in creation order).
     """
 
     __tablename__ = "apps"
@@ -28,6 +30,7 @@ class App(Base):
     color: Mapped[str | None] = mapped_column(String(16))
     description: Mapped[str | None] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    menu: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

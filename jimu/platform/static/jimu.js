@@ -41,6 +41,7 @@
   });
 
   window.jimu = {
+    locale: document.documentElement.lang || "en",
     api: api,
     fieldErrors: fieldErrors,
 

@@ -1,0 +1,1 @@
+"""Comments on records (评论): who said what on a record, newest last."""

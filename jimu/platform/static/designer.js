@@ -1,0 +1,351 @@
+/* The form designer: palette → canvas (SortableJS) → properties; undo/redo, save draft,
+   preview, publish plan and publish. The canvas is drawn from the model after each change. */
+(function () {
+  "use strict";
+  var jimu = window.jimu, M;
+
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  var PREVIEWS = {
+    textarea: '<div class="fake tall"></div>', richtext: '<div class="fake tall"><b>B</b> <i>I</i> <u>U</u></div>',
+    select: '<div class="fake">▾</div>', multiselect: '<div class="fake-check">☐ ☐ ☐</div>',
+    checkbox: '<div class="fake-check">☐</div>', rating: '<div class="fake-stars">★★★★★</div>',
+    date: '<div class="fake">YYYY-MM-DD</div>', datetime: '<div class="fake">YYYY-MM-DD HH:MM</div>', time: '<div class="fake">HH:MM</div>',
+    attachment: '<div class="fake">↑</div>', image: '<div class="fake">↑ ▣</div>', signature: '<div class="fake tall">✎</div>',
+    member: '<div class="fake">@</div>', department: '<div class="fake">@</div>', relation: '<div class="fake">↗</div>',
+    address: '<div class="fake">▾ ▾ ▾</div>', location: '<div class="fake">lat, lng</div>',
+    formula: '<div class="fake computed">fx</div>', rollup: '<div class="fake computed">Σ</div>',
+    lookup: '<div class="fake computed">↪</div>', serial: '<div class="fake computed">#0001</div>',
+  };
+
+  jimu.designer = function (config) {
+    M = jimu.designerModel;
+    jimu.designerForms = config.forms;
+    var state = M.fromSpec(config.draft);
+    return {
+      app: config.app, words: config.words, palette: config.palette,
+      form: state.form, nodes: state.nodes, selectedUid: null, busy: false,
+      errors: {}, formErrors: [], plan: null, planError: "", justPublished: false,
+      publishedVersion: config.published_version, savedJson: "", savedOnce: false,
+      history: [], future: [], previewWidth: "desktop", previewSrc: "about:blank", formulaTypes: {},
+      sortables: [],
+
+      init() {
+        this.savedJson = JSON.stringify(this.specNow());
+        this.history = [this.snapshot()];
+        this.catalogueFor = this.catalogueFor.bind(this);
+        this.$el.addEventListener("formula-type", (e) => this.rememberType(e.detail));
+        window.addEventListener("beforeunload", (e) => { if (this.dirty) { e.preventDefault(); e.returnValue = ""; } });
+      },
+      w(key) { return this.words[key] || key; },
+      pick(label) {
+        if (!label) return "";
+        return jimu.locale === "zh-CN" ? label.zh || label.en || "" : label.en || label.zh || "";
+      },
+      typeLabel(type) {
+        var found = this.palette.fields.concat(this.palette.layout).find((p) => p.type === type);
+        return found ? found.label : type;
+      },
+      get sel() { var found = this.selectedUid && M.find(this, this.selectedUid); return found ? found.item : null; },
+      get dirty() { return JSON.stringify(this.specNow()) !== this.savedJson; },
+      get canUndo() { return this.history.length > 1; },
+      get canRedo() { return this.future.length > 0; },
+      specNow() { return M.toSpec(this).spec; },
+
+      // -- history --------------------------------------------------------------------
+      snapshot() { return JSON.stringify({ form: this.form, nodes: this.nodes }); },
+      record() {
+        var snap = this.snapshot();
+        if (snap === this.history[this.history.length - 1]) return;
+        this.history.push(snap);
+        if (this.history.length > 200) this.history.shift();
+        this.future = [];
+      },
+      restore(snap) { var s = JSON.parse(snap); this.form = s.form; this.nodes = s.nodes; },
+      undo() {
+        this.record();
+        if (this.history.length < 2) return;
+        this.future.push(this.history.pop());
+        this.restore(this.history[this.history.length - 1]);
+      },
+      redo() {
+        if (!this.future.length) return;
+        var snap = this.future.pop();
+        this.history.push(snap);
+        this.restore(snap);
+      },
+      onKey(event) {
+        var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+        if (!(event.ctrlKey || event.metaKey) || typing) return;
+        var key = event.key.toLowerCase();
+        if (key === "z" && !event.shiftKey) { event.preventDefault(); this.undo(); }
+        else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); this.redo(); }
+        else if (key === "s") { event.preventDefault(); this.save(); }
+      },
+
+      // -- editing ---------------------------------------------------------------------
+      select(id) { this.selectedUid = id; },
+      makeEntry(code) {
+        if (code.indexOf("layout:") === 0) return M.newLayout(code.slice(7), this.palette);
+        return M.newField(this, code, this.palette);
+      },
+      onPaletteClick(event) {
+        var item = event.target.closest("[data-new]");
+        if (item) this.addFromPalette(item.dataset.new);
+      },
+      addFromPalette(code) {
+        var entry = this.makeEntry(code);
+        var target = this.sel && this.sel._layout && !entry._layout ? this.sel.children : this.nodes;
+        if (this.sel && this.sel.type === "subform" && !entry._layout && this.allowedInSubform(entry.type)) target = this.sel.fields;
+        target.push(entry);
+        this.select(entry._uid);
+        this.record();
+      },
+      allowedInSubform(type) {
+        var info = this.palette.fields.find((p) => p.type === type);
+        return info && info.in_subform;
+      },
+      act(action, id) {
+        var found = M.find(this, id);
+        if (!found) return;
+        var index = found.list.indexOf(found.item);
+        if (action === "del") {
+          found.list.splice(index, 1);
+          if (found.item._layout) found.list.splice.apply(found.list, [index, 0].concat(found.item.children));
+          if (this.selectedUid === id) this.select(null);
+        } else if (action === "dup") {
+          var copy = M.duplicate(this, found.item);
+          found.list.splice(index + 1, 0, copy);
+          this.select(copy._uid);
+        } else if (action === "up" && index > 0) {
+          found.list.splice(index - 1, 0, found.list.splice(index, 1)[0]);
+        } else if (action === "down" && index < found.list.length - 1) {
+          found.list.splice(index + 1, 0, found.list.splice(index, 1)[0]);
+        }
+        this.record();
+      },
+      onCanvasClick(event) {
+        var button = event.target.closest("[data-act]");
+        var item = event.target.closest(".cv-item");
+        if (button && item) { this.act(button.dataset.act, item.dataset.uid); return; }
+        this.select(item ? item.dataset.uid : null);
+      },
+      onCanvasKey(event) {
+        var item = event.target.closest(".cv-item");
+        if (!item || event.target !== item) return;
+        var id = item.dataset.uid;
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); this.select(id); }
+        else if (event.key === "Delete") { event.preventDefault(); this.act("del", id); }
+        else if (event.altKey && event.key === "ArrowUp") { event.preventDefault(); this.act("up", id); this.refocus(id); }
+        else if (event.altKey && event.key === "ArrowDown") { event.preventDefault(); this.act("down", id); this.refocus(id); }
+      },
+      refocus(id) {
+        this.$nextTick(() => { var el = this.$refs.canvas.querySelector('[data-uid="' + id + '"]'); if (el) el.focus(); });
+      },
+      setNum(prop, event) {
+        var v = event.target.value;
+        this.sel[prop] = v === "" ? null : Number(v);
+      },
+      setText(prop, event) { this.sel[prop] = event.target.value === "" ? null : event.target.value; },
+      setHelp(value) { this.sel.help = value ? { zh: value, en: value } : null; },
+      setLayoutLabel(lang, value) {
+        this.sel.label = this.sel.label || { zh: "", en: "" };
+        this.sel.label[lang] = value;
+      },
+      setLinkage(part, value) {
+        if (part === "relation" && !value) { this.sel.linkage = null; return; }
+        this.sel.linkage = Object.assign({ relation: "", source_field: "" }, this.sel.linkage || {});
+        this.sel.linkage[part] = value;
+      },
+      has(prop) { return this.sel && (M.PROPS[this.sel.type] || []).indexOf(prop) >= 0; },
+      computed(field) { return M.COMPUTED.indexOf(field.type) >= 0; },
+      simpleDefault(field) {
+        return ["text", "textarea", "number", "amount", "percent", "phone", "email", "url", "date", "datetime", "time"].indexOf(field.type) >= 0;
+      },
+      addOption() {
+        var n = this.sel.options.length + 1, key = "opt" + n;
+        while (this.sel.options.some((o) => o.key === key)) { n += 1; key = "opt" + n; }
+        this.sel.options.push({ _uid: M.uid(), key: key, label: { zh: "选项" + n, en: "Option " + n } });
+        this.record();
+      },
+      moveOption(i, delta) {
+        var list = this.sel.options;
+        list.splice(i + delta, 0, list.splice(i, 1)[0]);
+        this.record();
+      },
+      bindOptions(el) {
+        var self = this, next = null;
+        window.Sortable.create(el, {
+          handle: ".handle", draggable: ".option-row", animation: 150,
+          onStart: function (evt) { next = evt.item.nextSibling; },
+          onEnd: function (evt) {
+            evt.from.insertBefore(evt.item, next);
+            if (evt.oldDraggableIndex === evt.newDraggableIndex) return;
+            var list = self.sel.options;
+            list.splice(evt.newDraggableIndex, 0, list.splice(evt.oldDraggableIndex, 1)[0]);
+            self.record();
+          },
+        });
+      },
+      addRule() {
+        this.sel.validations = this.sel.validations || [];
+        this.sel.validations.push({ _uid: M.uid(), formula: "", message: { zh: "", en: "" } });
+      },
+      topFields() { return M.allFields(this); },
+      otherForms() { return config.forms; },
+      fieldsOfForm(key) {
+        if (key === this.form.key) return M.allFields(this);
+        var f = config.forms.find((x) => x.key === key);
+        return f ? f.fields : [];
+      },
+      relationFields() { return M.allFields(this).filter((f) => f.type === "relation" && !f.multiple); },
+      targetOf(key) { var f = M.allFields(this).find((x) => x.key === key); return f ? f.target_form : ""; },
+      rememberType(detail) {
+        M.allFields(this).forEach((f) => { if (f.type === "formula" && f.formula === detail.source) this.formulaTypes[f.key] = detail.type; });
+      },
+      catalogueFor() {
+        var forms = {};
+        config.forms.forEach((f) => { forms[f.key] = f.fields; });
+        forms[this.form.key] = M.allFields(this);
+        return M.catalogue(M.allFields(this), forms, this.formulaTypes, 0);
+      },
+      errorsOf(field) { return this.errors[field._uid] || []; },
+
+      // -- the canvas ------------------------------------------------------------------
+      renderCanvas() {
+        var canvas = this.$refs.canvas;
+        var html = this.nodes.length ? this.nodes.map((n) => this.itemHtml(n)).join("") : '<p class="cv-empty">' + esc(this.w("canvas_empty")) + "</p>";
+        this.sortables.forEach((s) => s.destroy());
+        canvas.innerHTML = '<div class="cv-list cv-root" data-list="root">' + html + "</div>";
+        this.sortables = Array.from(canvas.querySelectorAll(".cv-list")).map((el) => this.bindList(el));
+      },
+      itemHtml(item) {
+        var selected = item._uid === this.selectedUid ? " selected" : "";
+        var actions = '<div class="cv-actions">' + [["up", "↑", "move_up"], ["down", "↓", "move_down"], ["dup", "⊞", "duplicate"], ["del", "✕", "delete"]]
+          .map((a) => '<button type="button" class="icon" data-act="' + a[0] + '" title="' + esc(this.w(a[2])) + '" aria-label="' + esc(this.w(a[2])) + '">' + a[1] + "</button>").join("") + "</div>";
+        if (item._layout) {
+          var title = item.label ? this.pick(item.label) : "";
+          var inner = item.type === "divider" ? "" : '<div class="cv-list cv-drop cv-' + item.type + '" data-list="' + item._uid + '" data-accept="field">' +
+            item.children.map((c) => this.itemHtml(c)).join("") + "</div>";
+          return '<div class="cv-item cv-layout cv-kind-' + item.type + selected + '" data-uid="' + item._uid + '" tabindex="0" data-testid="cv-' + item.type + '">' +
+            '<div class="cv-head"><span class="cv-label">' + esc(title || this.typeLabel(item.type)) + '</span><span class="cv-type">' + esc(this.typeLabel(item.type)) + "</span></div>" + inner + actions + "</div>";
+        }
+        var errs = this.errorsOf(item);
+        var req = item.required ? '<span class="req" aria-hidden="true">*</span>' : "";
+        var body = PREVIEWS[item.type] || '<div class="fake"></div>';
+        if (item.type === "subform") {
+          body = '<div class="cv-list cv-drop cv-sub" data-list="' + item._uid + '" data-accept="subform">' + item.fields.map((c) => this.itemHtml(c)).join("") + "</div>";
+        }
+        return '<div class="cv-item cv-field cv-t-' + item.type + selected + (errs.length ? " has-error" : "") + '" data-uid="' + item._uid + '" data-key="' + esc(item.key) +
+          '" data-testid="cv-field-' + esc(item.key) + '" tabindex="0" role="button" aria-label="' + esc(this.pick(item.label) + " · " + this.typeLabel(item.type)) + '">' +
+          '<div class="cv-head"><span class="cv-label">' + esc(this.pick(item.label) || item.key) + req + '</span><span class="cv-type">' + esc(this.typeLabel(item.type)) + " · " + esc(item.key) + "</span></div>" +
+          body + (errs.length ? '<ul class="cv-errors">' + errs.map((e) => "<li>" + esc(e) + "</li>").join("") + "</ul>" : "") + actions + "</div>";
+      },
+      bindList(el) {
+        var self = this, accept = el.dataset.accept;
+        return window.Sortable.create(el, {
+          group: {
+            name: "form", pull: true,
+            put: function (_to, _from, drag) {
+              var code = drag.dataset.new || "", isLayout = code.indexOf("layout:") === 0 || drag.classList.contains("cv-layout");
+              if (!accept) return true;
+              if (isLayout) return false;
+              if (accept === "subform") {
+                var type = code || (M.find(self, drag.dataset.uid) || { item: {} }).item.type;
+                return self.allowedInSubform(type);
+              }
+              return true;
+            },
+          },
+          draggable: ".cv-item", animation: 150, forceFallback: true, fallbackOnBody: true, swapThreshold: 0.65, invertSwap: true,
+          onAdd: function (evt) { self.dropped(evt); },
+          onUpdate: function (evt) { self.dropped(evt); },
+        });
+      },
+      bindPalette(el) {
+        window.Sortable.create(el, { group: { name: "form", pull: "clone", put: false }, sort: false, draggable: ".palette-item", forceFallback: true, fallbackOnBody: true });
+      },
+      dropped(evt) {
+        var target = M.listOf(this, evt.to.dataset.list);
+        var code = evt.item.dataset.new, entry;
+        if (code) {
+          evt.item.remove();
+          entry = this.makeEntry(code);
+        } else {
+          var source = M.listOf(this, evt.from.dataset.list);
+          entry = source.splice(evt.oldDraggableIndex, 1)[0];
+        }
+        if (!target || !entry) { this.nodes = this.nodes.slice(); return; }
+        target.splice(evt.newDraggableIndex, 0, entry);
+        this.select(entry._uid);
+        this.nodes = this.nodes.slice();
+        this.record();
+      },
+
+      // -- saving and publishing ---------------------------------------------------------
+      showProblems(problem) {
+        var built = M.toSpec(this), byUid = {}, general = [];
+        (problem.errors || []).forEach(function (e) {
+          var m = /^fields\[(\d+)\]/.exec(e.field || "");
+          var id = m ? built.uids[Number(m[1])] : null;
+          var text = (e.field ? e.field.replace(/^fields\[\d+\]\.?/, "") + ": " : "") + e.message;
+          if (id) (byUid[id] = byUid[id] || []).push(text);
+          else general.push((e.field ? e.field + ": " : "") + e.message);
+        });
+        this.errors = byUid;
+        this.formErrors = general.length || Object.keys(byUid).length ? general : [problem.detail || problem.title];
+        var first = Object.keys(byUid)[0];
+        if (first) this.select(first);
+      },
+      async save() {
+        this.busy = true;
+        var spec = this.specNow();
+        try {
+          await jimu.api("PUT", "/api/apps/" + this.app + "/forms/" + this.form.key, spec);
+          this.savedJson = JSON.stringify(spec);
+          this.savedOnce = true;
+          this.errors = {}; this.formErrors = [];
+          return true;
+        } catch (problem) {
+          this.showProblems(problem);
+          return false;
+        } finally {
+          this.busy = false;
+        }
+      },
+      async openPreview() {
+        if (this.dirty && !(await this.save())) return;
+        this.previewSrc = "/apps/" + this.app + "/forms/" + this.form.key + "/preview?t=" + Date.now();
+        this.$refs.previewDialog.showModal();
+      },
+      async openPlan() {
+        if (this.dirty && !(await this.save())) return;
+        this.plan = null; this.planError = ""; this.justPublished = false;
+        this.$refs.planDialog.showModal();
+        try {
+          this.plan = await jimu.api("GET", "/api/apps/" + this.app + "/forms/" + this.form.key + "/publish-plan");
+        } catch (problem) {
+          this.planError = problem.detail || problem.title;
+          this.showProblems(problem);
+        }
+      },
+      async publish() {
+        this.busy = true; this.planError = "";
+        try {
+          var version = await jimu.api("POST", "/api/apps/" + this.app + "/forms/" + this.form.key + "/publish");
+          this.publishedVersion = version.version;
+          this.justPublished = true;
+        } catch (problem) {
+          this.planError = problem.detail || problem.title;
+          if (problem.plan) this.plan = { ok: false, steps: problem.plan };
+        } finally {
+          this.busy = false;
+        }
+      },
+    };
+  };
+})();

@@ -1,0 +1,106 @@
+/* A record's detail page: its fields by layout, related records (the 360° view), the
+   history timeline and comments. */
+(function () {
+  "use strict";
+  var jimu = window.jimu;
+
+  jimu.recordDetail = function (config) {
+    var spec = config.spec, byKey = {};
+    spec.fields.forEach(function (f) { byKey[f.key] = f; });
+    var base = "/api/apps/" + config.app + "/forms/" + config.form + "/records/" + config.record_id;
+    return {
+      config: config, record: null, error: "", tab: "details", history: [], historyLoaded: false,
+      comments: [], commentsLoaded: false, newComment: "", relatedItems: {},
+
+      async init() {
+        var relations = spec.fields.filter(function (f) { return f.type === "relation"; }).map(function (f) { return f.key; });
+        try {
+          var record = await jimu.api("GET", base + (relations.length ? "?expand=" + relations.join(",") : ""));
+          var names = jimu.namesIn(spec, [record]);
+          await jimu.loadNames(names[0], names[1]);
+          this.record = record;
+        } catch (problem) {
+          this.error = jimu.problemText(problem);
+        }
+      },
+      w(key) { return config.words[key] || key; },
+      pick(label) { return jimu.pick(label); },
+      userName(id) { return jimu.userName(id); },
+      when(at) { return at ? String(at).replace("T", " ").slice(0, 19) : ""; },
+      title() { return this.record ? jimu.recordTitle(this.record, spec) : ""; },
+      has(key) { return !!this.record && key in this.record; },
+      fileLink(file) {
+        var url = base + "/files/" + encodeURIComponent(file.id);
+        var isImage = /^image\//.test(file.content_type || "");
+        var inner = isImage ? '<img class="thumb" src="' + jimu.esc(url) + '" alt="' + jimu.esc(file.name) + '"> ' : "";
+        return '<a href="' + jimu.esc(url) + '" target="_blank">' + inner + jimu.esc(file.name || file.id) + "</a>";
+      },
+      links(form, id) { return "/apps/" + config.app + "/forms/" + form + "/records/" + id; },
+      show(key) {
+        var f = byKey[key], v = this.record ? this.record[key] : null;
+        if (!f || v === undefined) return "";
+        if (["attachment", "image", "signature"].indexOf(f.type) >= 0) return (v || []).map((file) => this.fileLink(file)).join("<br>");
+        if (f.type === "subform") return this.table(f, v || []);
+        if (f.type === "richtext") return v || "";
+        return jimu.showValue(f, v, config.words, this.links.bind(this));
+      },
+      table(f, rows) {
+        if (!rows.length) return "";
+        var head = "<tr>" + f.fields.map(function (i) { return "<th>" + jimu.esc(jimu.pick(i.label)) + "</th>"; }).join("") + "</tr>";
+        var body = rows.map((row) => "<tr>" + f.fields.map((i) => "<td>" + jimu.showValue(i, row[i.key], config.words) + "</td>").join("") + "</tr>").join("");
+        return '<div class="table-scroll"><table class="grid"><thead>' + head + "</thead><tbody>" + body + "</tbody></table></div>";
+      },
+      async remove() {
+        if (!window.confirm(this.w("confirm_delete_one"))) return;
+        try {
+          await jimu.api("DELETE", base);
+          window.location.href = "/apps/" + config.app + "/forms/" + config.form;
+        } catch (problem) { this.error = jimu.problemText(problem); }
+      },
+      async openRelated(n) {
+        this.tab = "rel" + n;
+        var r = config.related[n];
+        var filter = encodeURIComponent(r.field + "._id = " + Number(config.record_id));
+        try {
+          var page = await jimu.api("GET", "/api/apps/" + config.app + "/forms/" + r.form + "/records?page_size=100&filter=" + filter);
+          this.relatedItems = Object.assign({}, this.relatedItems, { [n]: page.items });
+        } catch (problem) { this.error = jimu.problemText(problem); }
+      },
+      relatedTitle(r, item) { return jimu.recordTitle(item, (config.forms || {})[r.form]); },
+      async openHistory() {
+        this.tab = "history";
+        try {
+          var entries = await jimu.api("GET", base + "/history");
+          await jimu.loadNames(entries.map(function (e) { return e.actor_id; }), []);
+          this.history = entries.slice().reverse();
+        } catch (problem) { this.error = jimu.problemText(problem); }
+        this.historyLoaded = true;
+      },
+      changes(entry) {
+        return Object.keys(entry.changes || {}).filter(function (k) { return byKey[k]; }).map(function (k) {
+          var pair = entry.changes[k] || [], f = byKey[k];
+          var shown = function (v) { return f.type === "subform" ? jimu.esc((config.words.rows_n || "{n}").replace("{n}", (v || []).length)) : jimu.showValue(f, v, config.words) || "—"; };
+          return { key: k, label: jimu.pick(f.label), old: shown(pair[0]), new: shown(pair[1]) };
+        });
+      },
+      async openComments() {
+        this.tab = "comments";
+        try { this.comments = await jimu.api("GET", base + "/comments"); } catch (problem) { this.error = jimu.problemText(problem); }
+        this.commentsLoaded = true;
+      },
+      async addComment() {
+        try {
+          var comment = await jimu.api("POST", base + "/comments", { body: this.newComment });
+          this.comments = this.comments.concat([comment]);
+          this.newComment = "";
+        } catch (problem) { this.error = jimu.problemText(problem); }
+      },
+      async deleteComment(comment) {
+        try {
+          await jimu.api("DELETE", base + "/comments/" + comment.id);
+          this.comments = this.comments.filter(function (c) { return c.id !== comment.id; });
+        } catch (problem) { this.error = jimu.problemText(problem); }
+      },
+    };
+  };
+})();

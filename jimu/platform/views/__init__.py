@@ -1,0 +1,1 @@
+"""Saved list views of a form: columns, sort and filter, personal or shared."""

@@ -1,0 +1,63 @@
+"""Endpoints of saved views: ``/api/apps/{app}/forms/{form}/views``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+
+from jimu.form_engine import service as forms
+from jimu.form_engine.runtime import FormRuntime, load_runtime
+from jimu.platform.apps.api import AppKey
+from jimu.platform.apps.service import get_app
+from jimu.platform.deps import CurrentUser, SessionDep
+from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.responses import PROBLEMS
+from jimu.platform.schemas import MAX_ID
+from jimu.platform.views import service
+from jimu.platform.views.schemas import ViewCreate, ViewRead, ViewUpdate
+
+router = APIRouter(tags=["views"], responses=PROBLEMS)
+BASE = "/api/apps/{app}/forms/{form}/views"
+ViewId = Annotated[int, Path(ge=1, le=MAX_ID, description="a saved view's id")]
+
+
+def _runtime(app: AppKey, form: FormKey, session: SessionDep) -> FormRuntime:
+    app_row = get_app(session, app)
+    return load_runtime(
+        session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
+    )
+
+
+Runtime = Annotated[FormRuntime, Depends(_runtime)]
+
+
+@router.get(BASE, response_model=list[ViewRead])
+def list_views(runtime: Runtime, user: CurrentUser, session: SessionDep) -> list[ViewRead]:
+    """Shared views and the caller's own."""
+    return [ViewRead.model_validate(v) for v in service.list_views(session, runtime.form.id, user)]
+
+
+@router.post(BASE, response_model=ViewRead, status_code=201)
+def create_view(
+    body: ViewCreate, runtime: Runtime, user: CurrentUser, session: SessionDep
+) -> ViewRead:
+    """Saves the current columns, sort and filter as a view (shared: admins only)."""
+    return ViewRead.model_validate(service.create_view(session, runtime, user, body))
+
+
+@router.patch(BASE + "/{view_id}", response_model=ViewRead)
+def update_view(
+    view_id: ViewId, body: ViewUpdate, runtime: Runtime, user: CurrentUser, session: SessionDep
+) -> ViewRead:
+    """Changes a view (its owner or an admin)."""
+    return ViewRead.model_validate(service.update_view(session, runtime, view_id, user, body))
+
+
+@router.delete(BASE + "/{view_id}", status_code=204)
+def delete_view(
+    view_id: ViewId, runtime: Runtime, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Deletes a view (its owner or an admin)."""
+    service.delete_view(session, runtime.form.id, view_id, user)
+    return Response(status_code=204)

@@ -1,0 +1,89 @@
+"""Pages of the analysts: an app's home with its menu, the form designer and its preview."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
+
+from jimu.platform.deps import SessionDep
+from jimu.platform.errors import request_locale
+from jimu.platform.schemas import KEY_PATTERN
+from jimu.platform.web import context
+from jimu.platform.web.fieldtypes import palette
+from jimu.platform.web.layout import blocks
+from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+
+router = APIRouter(include_in_schema=False)
+AppKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
+FormKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
+
+
+@router.get("/apps/{app}", response_class=HTMLResponse)
+def app_home(request: Request, session: SessionDep, app: AppKey) -> Response:
+    """An app's home: its menu, its forms, and for admins the menu editor."""
+    user = page_user(request, session)
+    if user is None:
+        return to_login(request)
+    page = context.app_page(session, app)
+    if page is None:
+        return not_found(request, user)
+    words = messages(request_locale(request))
+    return render(request, "app.html", user, app=page.app, menu=page.menu, words=words)
+
+
+@router.get("/apps/{app}/forms/{form}/design", response_class=HTMLResponse)
+def designer_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+    """The form designer: palette, canvas, properties (platform admins)."""
+    user = page_user(request, session)
+    if user is None:
+        return to_login(request)
+    page = context.form_page(session, app, form, draft=True)
+    if page is None or page.form is None or not user.is_platform_admin:
+        return not_found(request, user)
+    locale = request_locale(request)
+    others = [
+        {
+            "key": key,
+            "name": spec.name.model_dump(),
+            "fields": spec.model_dump(mode="json")["fields"],
+        }
+        for key, spec in (page.forms or {}).items()
+    ]
+    config = {
+        "app": page.app.key,
+        "form": page.form.key,
+        "draft": page.form.draft,
+        "published_version": page.form.published_version,
+        "forms": others,
+        "palette": palette(locale),
+        "words": messages(locale),
+        "locale": locale,
+    }
+    return render(request, "designer.html", user, app=page.app, form=page.form, config=config)
+
+
+@router.get("/apps/{app}/forms/{form}/preview", response_class=HTMLResponse)
+def preview_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+    """The saved draft as an end user would fill it; nothing can be saved from here."""
+    user = page_user(request, session)
+    if user is None:
+        return to_login(request)
+    page = context.form_page(session, app, form, draft=True)
+    if page is None or page.spec is None or not user.is_platform_admin:
+        return not_found(request, user)
+    return render(
+        request,
+        "record_form.html",
+        user,
+        app=page.app,
+        menu=page.menu,
+        spec=page.spec,
+        blocks=blocks(page.spec),
+        mode="preview",
+        record_id=None,
+        embed=True,
+        words=messages(request_locale(request)),
+    )

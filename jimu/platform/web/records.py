@@ -1,0 +1,110 @@
+"""Pages of the end users: a form's record list, the form to fill, a record's detail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from jimu.platform.deps import SessionDep
+from jimu.platform.errors import request_locale
+from jimu.platform.org.models import User
+from jimu.platform.schemas import IdPath
+from jimu.platform.web import context
+from jimu.platform.web.designer import AppKey, FormKey
+from jimu.platform.web.layout import blocks
+from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+
+router = APIRouter(include_in_schema=False)
+FORM = "/apps/{app}/forms/{form}"
+
+
+def _form_context(
+    request: Request, page: context.FormPage, user: User, **extra: Any
+) -> dict[str, Any]:
+    locale = request_locale(request)
+    assert page.spec is not None
+    assert page.form is not None
+    return {
+        "app": page.app,
+        "menu": page.menu,
+        "form": page.form,
+        "spec": page.spec,
+        "spec_json": page.spec.model_dump(mode="json"),
+        "forms_json": {k: s.model_dump(mode="json") for k, s in (page.forms or {}).items()},
+        "blocks": blocks(page.spec),
+        "words": messages(locale),
+        "related": context.related_forms(page),
+        **extra,
+    }
+
+
+def _open(
+    request: Request, session: SessionDep, app: str, form: str
+) -> Response | tuple[User, context.FormPage]:
+    """The signed-in user and the published form, or the page to show instead."""
+    user = page_user(request, session)
+    if user is None:
+        return to_login(request)
+    page = context.form_page(session, app, form)
+    if page is None:
+        return not_found(request, user)
+    if page.spec is None:
+        return render(
+            request, "unpublished.html", user, app=page.app, menu=page.menu, form=page.form
+        )
+    return user, page
+
+
+@router.get(FORM, response_class=HTMLResponse)
+def list_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+    """A form's records: columns, sort, filters, search, paging, bulk actions, saved views."""
+    opened = _open(request, session, app, form)
+    if isinstance(opened, Response):
+        return opened
+    user, page = opened
+    return render(request, "records_list.html", user, **_form_context(request, page, user))
+
+
+@router.get(FORM + "/new", response_class=HTMLResponse)
+def new_page(
+    request: Request,
+    session: SessionDep,
+    app: AppKey,
+    form: FormKey,
+    embed: Annotated[bool, Query()] = False,
+) -> Response:
+    """The form to fill for a new record (``embed``: inside another form's dialog)."""
+    opened = _open(request, session, app, form)
+    if isinstance(opened, Response):
+        return opened
+    user, page = opened
+    extra = _form_context(request, page, user, mode="new", record_id=None, embed=embed)
+    return render(request, "record_form.html", user, **extra)
+
+
+@router.get(FORM + "/records/{record_id}/edit", response_class=HTMLResponse)
+def edit_page(
+    request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
+) -> Response:
+    """The form filled with a record, to change it."""
+    opened = _open(request, session, app, form)
+    if isinstance(opened, Response):
+        return opened
+    user, page = opened
+    extra = _form_context(request, page, user, mode="edit", record_id=record_id, embed=False)
+    return render(request, "record_form.html", user, **extra)
+
+
+@router.get(FORM + "/records/{record_id}", response_class=HTMLResponse)
+def detail_page(
+    request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
+) -> Response:
+    """A record: its fields by layout, related records, history and comments."""
+    opened = _open(request, session, app, form)
+    if isinstance(opened, Response):
+        return opened
+    user, page = opened
+    extra = _form_context(request, page, user, record_id=record_id)
+    return render(request, "record_detail.html", user, **extra)

@@ -1,0 +1,98 @@
+"""What every page shares: templates, the signed-in user, the language, rendering helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from jimu import __version__
+from jimu.engines.errors import JimuError
+from jimu.platform.auth.service import principal_from_cookie
+from jimu.platform.deps import SESSION_COOKIE, SessionDep
+from jimu.platform.errors import request_locale
+from jimu.platform.org.models import User
+from jimu.platform.web.messages import UI, translate
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+def pick_label(value: Any, locale: str) -> str:
+    """A ``{zh, en}`` label (a dict or a spec Label) in ``locale``, else the other language."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    value = value or {}
+    first, second = ("zh", "en") if locale.startswith("zh") else ("en", "zh")
+    return value.get(first) or value.get(second) or ""
+
+
+def to_json(value: Any) -> Markup:
+    """JSON safe to put inside a <script type="application/json"> or an HTML attribute."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return Markup(
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("'", "\\u0027")
+    )
+
+
+def page_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user of a page request, or None."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return principal_from_cookie(session, request.app.state.settings, cookie).user
+    except JimuError:
+        return None
+
+
+def messages(locale: str) -> dict[str, str]:
+    """Every UI word in ``locale``, for the browser scripts."""
+    return {key: translate(key, locale) for key in UI}
+
+
+def render(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+    """Renders a page template with the shared context."""
+    locale = request_locale(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "user": user,
+            "locale": locale,
+            "t": lambda key: translate(key, locale),
+            "label": lambda value: pick_label(value, locale),
+            "json": to_json,
+            "json_attr": lambda value: json.dumps(value, ensure_ascii=False, default=str),
+            "version": __version__,
+            **context,
+        },
+    )
+
+
+def not_found(request: Request, user: User | None) -> HTMLResponse:
+    """The 404 page."""
+    response = render(request, "error.html", user)
+    response.status_code = 404
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go back to, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def to_login(request: Request) -> RedirectResponse:
+    """Sends an anonymous visitor to the sign-in page and back here afterwards."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(path)}", status_code=303)

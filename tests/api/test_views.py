@@ -1,0 +1,95 @@
+"""Saved views: /api/apps/{app}/forms/{form}/views, personal or shared."""
+
+from __future__ import annotations
+
+from tests.api.org_helpers import problem
+from tests.api.web_helpers import make_app, open_to_everyone
+
+URL = "/api/apps/crm/forms/deal/views"
+
+
+def test_personal_and_shared_views(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    shared = admin_client.post(
+        URL,
+        json={
+            "name": "大单",
+            "shared": True,
+            "columns": ["title", "amount", "_created_at"],
+            "sort": "-amount",
+            "filter": "amount > 1000",
+            "conditions": [{"field": "amount", "op": "gt", "value": "1000"}],
+        },
+    )
+    assert shared.status_code == 201, shared.text
+    assert shared.json()["columns"] == ["title", "amount", "_created_at"]
+    admin_client.post(URL, json={"name": "Mine"})
+    open_to_everyone(admin_client)
+    make_user("li")
+    user = login("li", "user-pass-1")
+    own = user.post(URL, json={"name": "Li's", "filter": 'CONTAINS(title, "x")'})
+    assert own.status_code == 201, own.text
+    assert [v["name"] for v in user.get(URL).json()] == ["大单", "Li's"]
+    assert [v["name"] for v in admin_client.get(URL).json()] == ["大单", "Mine"]
+    records = admin_client.get(
+        "/api/apps/crm/forms/deal/records", params={"filter": shared.json()["filter"]}
+    )
+    assert records.status_code == 200
+
+
+def test_update_and_delete_by_owner_or_admin(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    open_to_everyone(admin_client)
+    make_user("li")
+    make_user("wang")
+    li = login("li", "user-pass-1")
+    wang = login("wang", "user-pass-1")
+    view = li.post(URL, json={"name": "Li's"}).json()
+    changed = li.patch(f"{URL}/{view['id']}", json={"name": "Renamed", "sort": "title"})
+    assert changed.status_code == 200
+    assert changed.json()["name"] == "Renamed"
+    assert changed.json()["sort"] == "title"
+    problem(wang.patch(f"{URL}/{view['id']}", json={"name": "x"}), 404)
+    problem(li.patch(f"{URL}/{view['id']}", json={"shared": True}), 403)
+    problem(li.post(URL, json={"name": "Everyone", "shared": True}), 403)
+    shared = admin_client.post(URL, json={"name": "Team", "shared": True}).json()
+    problem(li.delete(f"{URL}/{shared['id']}"), 403)
+    assert admin_client.delete(f"{URL}/{view['id']}").status_code == 404
+    assert li.delete(f"{URL}/{view['id']}").status_code == 204
+    assert admin_client.delete(f"{URL}/{shared['id']}").status_code == 204
+    assert li.get(URL).json() == []
+
+
+def test_bad_views_name_the_field(admin_client) -> None:
+    make_app(admin_client)
+    cases = [
+        ({"name": ""}, "name"),
+        ({"name": "x", "columns": ["nope"]}, "columns[0]"),
+        ({"name": "x", "columns": ["Bad Key"]}, "columns[0]"),
+        ({"name": "x", "sort": "nope"}, "sort"),
+        ({"name": "x", "sort": "-"}, "sort"),
+        ({"name": "x", "filter": "amount >"}, "filter"),
+        ({"name": "x", "filter": "amount + 1"}, "filter"),
+        ({"name": "x", "filter": "nope = 1"}, "filter"),
+        ({"name": "x", "conditions": [{"field": "amount", "op": "gt!"}]}, "conditions[0].op"),
+        ({"name": "x", "extra": 1}, "extra"),
+    ]
+    for body, field in cases:
+        found = problem(admin_client.post(URL, json=body), 422)
+        assert any(e["field"] == field for e in found["errors"]), (body, found)
+    view = admin_client.post(URL, json={"name": "ok"}).json()
+    found = problem(admin_client.patch(f"{URL}/{view['id']}", json={"filter": "1 +"}), 422)
+    assert found["errors"][0]["field"] == "filter"
+
+
+def test_views_of_unknown_or_unpublished_forms(admin_client) -> None:
+    make_app(admin_client, publish=False)
+    problem(admin_client.get(URL), 409)
+    problem(admin_client.get("/api/apps/crm/forms/nope/views"), 404)
+
+
+def test_view_ids_are_bounded(admin_client) -> None:
+    make_app(admin_client)
+    problem(admin_client.patch(f"{URL}/0", json={}), 422)
+    problem(admin_client.delete(f"{URL}/99999999999"), 422)
+    problem(admin_client.delete(f"{URL}/5"), 404)

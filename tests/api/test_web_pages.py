@@ -1,0 +1,85 @@
+"""The web UI's pages: app home, designer, preview, record list, form, detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.web_helpers import make_app
+from tests.conftest import ADMIN_PASSWORD
+
+PAGES = [
+    "/apps/crm",
+    "/apps/crm/forms/deal/design",
+    "/apps/crm/forms/deal/preview",
+    "/apps/crm/forms/deal",
+    "/apps/crm/forms/deal/new",
+    "/apps/crm/forms/deal/new?embed=1",
+    "/apps/crm/forms/deal/records/1",
+    "/apps/crm/forms/deal/records/1/edit",
+]
+
+
+@pytest.fixture
+def browser(admin_client, admin, login):
+    make_app(admin_client)
+    admin_client.post("/api/apps/crm/forms/deal/records", json={"values": {"title": "合同"}})
+    return login("admin", ADMIN_PASSWORD)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_for_an_admin(browser, path: str) -> None:
+    response = browser.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<script" in response.text
+    assert "Deal" in response.text or "CRM" in response.text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_send_visitors_to_sign_in(client, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=/apps/crm")
+
+
+def test_designer_page_carries_the_draft_and_every_field_type(browser) -> None:
+    page = browser.get("/apps/crm/forms/deal/design").text
+    assert 'id="designer-config"' in page
+    for kind in ("subform", "relation", "signature", "formula", "section", "tab", "columns"):
+        assert f'data-testid="palette-{kind}"' in page
+
+
+def test_form_page_renders_a_widget_per_field(browser) -> None:
+    page = browser.get("/apps/crm/forms/deal/new").text
+    for key in ("title", "amount", "vip", "customer", "lines", "total", "due", "code"):
+        assert f'data-testid="field-{key}"' in page
+    assert 'data-testid="subform-lines"' in page
+    assert "jimu.widgets.picker" in page
+
+
+def test_unknown_things_are_404_pages_and_drafts_say_so(admin_client, admin, login) -> None:
+    make_app(admin_client, publish=False)
+    browser = login("admin", ADMIN_PASSWORD)
+    for path in ("/apps/nope", "/apps/crm/forms/nope", "/apps/crm/forms/nope/design"):
+        response = browser.get(path)
+        assert response.status_code == 404, path
+        assert "text/html" in response.headers["content-type"]
+    unpublished = browser.get("/apps/crm/forms/deal")
+    assert unpublished.status_code == 200
+    assert 'data-testid="not-published"' in unpublished.text
+    assert browser.get("/apps/crm/forms/Bad/design").status_code == 422
+
+
+def test_designer_is_for_admins(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    make_user("li")
+    user = login("li", "user-pass-1")
+    assert user.get("/apps/crm/forms/deal/design").status_code == 404
+    assert user.get("/apps/crm/forms/deal/preview").status_code == 404
+
+
+def test_pages_speak_chinese(browser) -> None:
+    browser.cookies.set("jimu_lang", "zh-CN")
+    page = browser.get("/apps/crm/forms/deal").text
+    assert "新增记录" in page
+    assert "商机" in page
