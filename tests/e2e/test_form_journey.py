@@ -117,11 +117,11 @@ def build_contract_form(page: Page, checkpoints: Checkpoints) -> None:
     expect(editor.get_by_test_id("formula-error")).to_contain_text("ends too early")
     editor.get_by_test_id("formula-input").fill("SUM(lines.qty) * 100")
     expect(editor.get_by_test_id("formula-status")).to_contain_text("result: number")
-    page.get_by_test_id("canvas").click(position={"x": 5, "y": 5})
-    page.get_by_test_id("title-field").select_option("title")
     expect(page.get_by_test_id("unsaved")).to_be_visible()
     checkpoints.take(page, "designer")
     doc_screenshot(page, "designer.png")
+    page.get_by_test_id("canvas").click(position={"x": 5, "y": 5})
+    page.get_by_test_id("title-field").select_option("title")
 
     page.get_by_test_id("publish").click()
     plan = page.get_by_test_id("plan-dialog")

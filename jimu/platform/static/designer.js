@@ -222,6 +222,8 @@
         this.sortables.forEach((s) => s.destroy());
         canvas.innerHTML = '<div class="cv-list cv-root" data-list="root">' + html + "</div>";
         this.sortables = Array.from(canvas.querySelectorAll(".cv-list")).map((el) => this.bindList(el));
+        var selected = this.selectedUid && canvas.querySelector('[data-uid="' + this.selectedUid + '"]');
+        if (selected && selected.scrollIntoView) selected.scrollIntoView({ block: "nearest" });
       },
       itemHtml(item) {
         var selected = item._uid === this.selectedUid ? " selected" : "";
