@@ -1,0 +1,163 @@
+"""The rest of the workspace in a browser: menu groups, designer undo/redo and phone preview,
+"create new" from a relation picker, saved views, bulk delete, related records, comments,
+and a phone-width form in Chinese."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.api.web_helpers import CUSTOMER, DEAL
+from tests.conftest import ADMIN_PASSWORD
+from tests.e2e.test_form_journey import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def crm(admin_client: Any) -> None:
+    """App crm: customers, and deals relating to them."""
+    assert (
+        admin_client.post("/api/apps", json={"key": "crm", "name": {"en": "CRM"}}).status_code
+        == 201
+    )
+    for spec in (CUSTOMER, DEAL):
+        assert admin_client.post("/api/apps/crm/forms", json=spec).status_code == 201
+        assert admin_client.post(f"/api/apps/crm/forms/{spec['key']}/publish").status_code == 200
+    customer = admin_client.post(
+        "/api/apps/crm/forms/customer/records", json={"values": {"name": "华为", "city": "深圳"}}
+    ).json()
+    for title, amount in (("Alpha", "50"), ("Beta", "500"), ("Gamma", "5000")):
+        values = {"title": title, "amount": amount, "customer": customer["_id"]}
+        created = admin_client.post("/api/apps/crm/forms/deal/records", json={"values": values})
+        assert created.status_code == 201, created.text
+
+
+def test_menu_groups_and_designer_undo_redo_preview(page: Page, admin: Any, crm: None) -> None:
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/apps/crm")
+    page.get_by_test_id("edit-menu").click()
+    editor = page.locator("dialog#menu-editor")
+    editor.get_by_role("button", name="Add group").click()
+    editor.get_by_placeholder("Group name").fill("销售")
+    editor.get_by_placeholder("English").fill("Sales")
+    editor.get_by_test_id("save-menu").click()
+    expect(page.get_by_test_id("app-menu")).to_contain_text("Sales")
+
+    page.get_by_test_id("design-deal").click()
+    canvas = page.get_by_test_id("canvas")
+    expect(canvas.get_by_test_id("cv-field-title")).to_be_visible()
+    page.get_by_test_id("palette-phone").click()
+    expect(canvas.get_by_test_id("cv-field-phone_1")).to_be_visible()
+    canvas.get_by_test_id("cv-field-phone_1").get_by_role("button", name="Delete").click()
+    expect(canvas.get_by_test_id("cv-field-phone_1")).to_have_count(0)
+    page.get_by_test_id("undo").click()
+    expect(canvas.get_by_test_id("cv-field-phone_1")).to_be_visible()
+    page.get_by_test_id("undo").click()
+    expect(canvas.get_by_test_id("cv-field-phone_1")).to_have_count(0)
+    page.get_by_test_id("redo").click()
+    expect(canvas.get_by_test_id("cv-field-phone_1")).to_be_visible()
+
+    page.get_by_test_id("preview").click()
+    expect(page.get_by_test_id("saved")).to_be_visible()
+    dialog = page.get_by_test_id("preview-dialog")
+    dialog.get_by_test_id("preview-phone").click()
+    expect(dialog.locator("iframe.preview-frame.phone")).to_be_visible()
+    frame = page.frame_locator("iframe.preview-frame")
+    expect(frame.get_by_test_id("preview-notice")).to_be_visible()
+    expect(frame.get_by_test_id("field-phone_1")).to_be_visible()
+    expect(frame.get_by_test_id("submit")).to_be_disabled()
+
+
+def test_create_related_record_from_the_picker(page: Page, admin: Any, crm: None) -> None:
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/apps/crm/forms/deal/new")
+    page.locator("#f-title").fill("Delta")
+    picker = page.get_by_test_id("picker-customer")
+    picker.get_by_test_id("picker-input").click()
+    picker.get_by_test_id("picker-create").click()
+    embedded = page.frame_locator(".create-frame")
+    embedded.locator("#f-name").fill("腾讯")
+    embedded.locator("#f-city").fill("深圳南山")
+    embedded.get_by_test_id("submit").click()
+    expect(picker).to_contain_text("腾讯")
+    expect(page.locator("#f-city")).to_have_value("深圳南山")  # filled from the related record
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/records/\d+$"))
+    expect(page.get_by_test_id("value-customer")).to_contain_text("腾讯")
+
+
+def test_saved_view_bulk_delete_related_and_comments(page: Page, admin: Any, crm: None) -> None:
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/apps/crm/forms/deal")
+    rows = page.get_by_test_id("record-row")
+    expect(rows).to_have_count(3)
+    page.get_by_test_id("filter-button").click()
+    page.get_by_test_id("filter-field").select_option("amount")
+    page.get_by_test_id("filter-op").select_option("ge")
+    page.get_by_test_id("filter-value").fill("100")
+    page.get_by_test_id("add-condition").click()
+    expect(rows).to_have_count(2)
+    page.get_by_test_id("save-view-button").click()
+    page.get_by_test_id("view-name").fill("Big deals 大单")
+    page.get_by_test_id("save-view").click()
+    page.get_by_test_id("view-select").select_option(label="Big deals 大单")
+    page.reload()
+    expect(rows).to_have_count(3)
+    page.get_by_test_id("view-select").select_option(label="Big deals 大单")
+    expect(rows).to_have_count(2)
+
+    rows.filter(has_text="Beta").get_by_role("checkbox").check()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_test_id("bulk-delete").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Gamma")
+
+    page.goto("/apps/crm/forms/customer")
+    page.get_by_test_id("record-row").first.get_by_role("link").first.click()
+    page.get_by_test_id("tab-related-deal").click()
+    related = page.get_by_test_id("related-deal")
+    expect(related.get_by_role("link")).to_have_count(2)
+    expect(related).to_contain_text("Alpha")
+    expect(related).not_to_contain_text("Beta")
+
+    page.get_by_test_id("tab-comments").click()
+    page.get_by_test_id("comment-input").fill("下周拜访 visit next week")
+    page.get_by_test_id("comment-send").click()
+    expect(page.get_by_test_id("comment")).to_contain_text("visit next week")
+    page.reload()
+    page.get_by_test_id("tab-comments").click()
+    expect(page.get_by_test_id("comment")).to_have_count(1)
+
+
+def test_phone_width_in_chinese_keeps_long_labels_inside(
+    page: Page, admin: Any, admin_client: Any, crm: None
+) -> None:
+    long_label = "客户所在省份城市区县以及详细街道门牌号码和联系人的完整通讯地址信息" * 2
+    memo = {
+        "key": "memo",
+        "name": {"zh": "拜访记录与客户沟通纪要（含后续跟进计划）"},
+        "fields": [
+            {"key": "title", "type": "text", "label": {"zh": long_label}, "required": True},
+            {"key": "place", "type": "address", "label": {"zh": long_label}},
+            {
+                "key": "lines",
+                "type": "subform",
+                "label": {"zh": long_label},
+                "fields": [{"key": "note", "type": "text", "label": {"zh": long_label}}],
+            },
+        ],
+    }
+    assert admin_client.post("/api/apps/crm/forms", json=memo).status_code == 201
+    assert admin_client.post("/api/apps/crm/forms/memo/publish").status_code == 200
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/lang/zh-CN?next=/apps/crm/forms/memo/new")
+    expect(page.get_by_test_id("submit")).to_have_text("提交")
+    page.get_by_test_id("add-row-lines").click()
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("error-title")).to_have_text("必填项。")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
