@@ -17,6 +17,20 @@ from tests.e2e.test_form_journey import sign_in
 pytestmark = pytest.mark.e2e
 
 
+def drag(page: Page, source: Any, target: Any) -> None:
+    """Drags an element to the end of a drop area with the mouse, in small steps."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    assert start is not None
+    assert end is not None
+    page.mouse.move(start["x"] + 20, start["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 40, start["y"] + 30, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 4, steps=12)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 3, steps=3)
+    page.mouse.up()
+
+
 @pytest.fixture
 def crm(admin_client: Any) -> None:
     """App crm: customers, and deals relating to them."""
@@ -61,8 +75,22 @@ def test_menu_groups_and_designer_undo_redo_preview(page: Page, admin: Any, crm:
     page.get_by_test_id("redo").click()
     expect(canvas.get_by_test_id("cv-field-phone_1")).to_be_visible()
 
-    page.get_by_test_id("preview").click()
+    page.get_by_test_id("palette-section").focus()
+    page.keyboard.press("Enter")
+    section = canvas.get_by_test_id("cv-section")
+    expect(section).to_be_visible()
+    page.get_by_test_id("layout-props").get_by_test_id("layout-label-zh").fill("联系方式")
+    page.get_by_test_id("layout-props").get_by_test_id("layout-label-en").fill("Contact")
+    drag(page, canvas.get_by_test_id("cv-field-phone_1"), section.locator(".cv-drop"))
+    expect(section.get_by_test_id("cv-field-phone_1")).to_be_visible()
+    page.get_by_test_id("save-draft").click()
     expect(page.get_by_test_id("saved")).to_be_visible()
+    page.reload()
+    expect(canvas.get_by_test_id("cv-section").get_by_test_id("cv-field-phone_1")).to_be_visible()
+    expect(canvas.get_by_test_id("cv-section")).to_contain_text("Contact")
+
+    page.get_by_test_id("preview").click()
+    expect(page.get_by_test_id("unsaved")).to_be_hidden()
     dialog = page.get_by_test_id("preview-dialog")
     dialog.get_by_test_id("preview-phone").click()
     expect(dialog.locator("iframe.preview-frame.phone")).to_be_visible()
