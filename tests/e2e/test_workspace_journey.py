@@ -189,3 +189,56 @@ def test_phone_width_in_chinese_keeps_long_labels_inside(
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("error-title")).to_have_text("必填项。")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+
+
+def test_uploads_signature_and_address(
+    page: Page, admin: Any, admin_client: Any, crm: None
+) -> None:
+    visit = {
+        "key": "visit",
+        "name": {"en": "Visit"},
+        "fields": [
+            {"key": "files", "type": "attachment", "label": {"en": "Files"}},
+            {"key": "photos", "type": "image", "label": {"en": "Photos"}},
+            {"key": "sign", "type": "signature", "label": {"en": "Signature"}},
+            {"key": "place", "type": "address", "label": {"en": "Place"}},
+        ],
+    }
+    assert admin_client.post("/api/apps/crm/forms", json=visit).status_code == 201
+    assert admin_client.post("/api/apps/crm/forms/visit/publish").status_code == 200
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/apps/crm/forms/visit/new")
+    files = page.get_by_test_id("field-files")
+    files.get_by_test_id("file-input").set_input_files(
+        {"name": "合同.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 contract"}
+    )
+    expect(files.get_by_role("link", name="合同.pdf")).to_be_visible()
+    photos = page.get_by_test_id("field-photos")
+    photos.get_by_test_id("file-input").set_input_files(
+        {"name": "dot.png", "mimeType": "image/png", "buffer": PNG_1X1}
+    )
+    expect(photos.locator("img.thumb")).to_be_visible()
+    pad = page.locator("canvas.sig-pad")
+    box = pad.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + 60, steps=8)
+    page.mouse.up()
+    page.get_by_role("button", name="Use signature").click()
+    expect(page.locator("img.sig-image")).to_be_visible()
+    place = page.locator("#f-place select")
+    place.nth(0).select_option("广东省")
+    place.nth(1).select_option("深圳市")
+    place.nth(2).select_option("南山区")
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/records/\d+$"))
+    expect(page.get_by_test_id("value-files")).to_contain_text("合同.pdf")
+    expect(page.get_by_test_id("value-sign").locator("img")).to_be_visible()
+    expect(page.get_by_test_id("value-place")).to_have_text("广东省 深圳市 南山区")

@@ -180,7 +180,7 @@
       bindOptions(el) {
         var self = this, next = null;
         window.Sortable.create(el, {
-          handle: ".handle", draggable: ".option-row", animation: 150,
+          handle: ".handle", draggable: ".option-row", animation: 150, forceFallback: true,
           onStart: function (evt) { next = evt.item.nextSibling; },
           onEnd: function (evt) {
             evt.from.insertBefore(evt.item, next);
