@@ -142,6 +142,12 @@
       var other = (jimu.designerForms || []).find(function (f) { return f.key !== state.form.key; });
       field.target_form = other ? other.key : state.form.key;
     }
+    if (type === "lookup") {
+      var via = allFields(state).find(function (f) { return f.type === "relation" && !f.multiple; });
+      var target = via && (jimu.designerForms || []).find(function (f) { return f.key === via.target_form; });
+      field.relation = via ? via.key : "";
+      field.source_field = target && target.fields.length ? target.fields[0].key : "";
+    }
     return tag(field);
   }
 
