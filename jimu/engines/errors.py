@@ -98,6 +98,13 @@ class PermissionDenied(JimuError):
     title = text("Permission denied", "没有权限")
 
 
+class TooLarge(JimuError):
+    """The content is bigger than allowed (an uploaded file over its field's limit)."""
+
+    code = "too_large"
+    title = text("Too large", "内容过大")
+
+
 class TooManyRequests(JimuError):
     """The caller must wait before trying again."""
 

@@ -1,6 +1,7 @@
 """The records service — the one write path for form records.
 
-Every change goes: permission → coerce and validate every field → defaults, formulas and
+Every change goes: permission (the user's ``FormGrant``: actions, row scopes, field modes) →
+coerce and validate every field → defaults, formulas and
 lookups in dependency order → unique and relation checks → save with sub-form rows and
 links (one transaction, the caller's) → audit trail → domain events (sent after commit).
 """
@@ -20,12 +21,14 @@ from sqlalchemy.orm import Session
 
 from jimu.engines import events
 from jimu.engines.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from jimu.engines.expr import EvalContext, ExprError, check, compile_python
+from jimu.engines.expr import EvalContext, ExprError, check
 from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import BOOL
 from jimu.engines.i18n import Text, text
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import spec as s
+from jimu.form_engine.access import FULL, FormGrant, GrantOf, scope_rows
+from jimu.form_engine.files import attach_files, resolve_files
 from jimu.form_engine.runtime import FormRuntime
 from jimu.form_engine.store import RecordAudit, history_of, next_serial
 from jimu.form_engine.tables import is_multi
@@ -33,7 +36,9 @@ from jimu.form_engine.values import COMPUTED, Invalid, coerce
 
 RECORD = text("Record", "记录")
 MAX_PAGE_SIZE = 200
+COUNT_LIMIT = 10_000
 SYSTEM_SORT = {"id", "created_at", "updated_at"}
+_AUDIT_INSERT = sa.insert(RecordAudit)
 
 
 @dataclass(frozen=True)
@@ -55,19 +60,23 @@ class RecordEvent:
     changed: tuple[str, ...] = ()
 
 
-Permit = Callable[[str, Actor, FormRuntime, Mapping[str, Any] | None], None]
+@dataclass(frozen=True)
+class RecordPage:
+    """A page of records and how many match (exact up to ``COUNT_LIMIT``, else at least)."""
+
+    items: list[dict[str, Any]]
+    total: int
+    exact: bool
 
 
-def interim_permit(
-    action: str, actor: Actor, runtime: FormRuntime, record: Mapping[str, Any] | None
-) -> None:
-    """Until roles and data scopes exist: admins may do everything; others view and create
-    everything and edit or delete the records they own."""
-    if actor.is_admin or action in ("view", "create"):
-        return
-    if record is not None and record.get("_owner") == actor.user_id:
-        return
-    raise PermissionDenied(text("You may only change records you own.", "只能修改自己负责的记录。"))
+def _full(runtime: FormRuntime) -> FormGrant:
+    return FULL
+
+
+OUTSIDE_SCOPE = text(
+    "This record is outside the records you may {action}.",
+    "这条记录不在您可{action}的数据范围内。",
+)
 
 
 @dataclass
@@ -104,7 +113,7 @@ class RecordsService:
         runtime: FormRuntime,
         actor: Actor,
         *,
-        permit: Permit = interim_permit,
+        access: GrantOf = _full,
         today: date | None = None,
         runtimes: Callable[[str], FormRuntime] | None = None,
     ) -> None:
@@ -112,7 +121,8 @@ class RecordsService:
         self.runtimes = runtimes
         self.rt = runtime
         self.actor = actor
-        self.permit = permit
+        self.access = access
+        self.grant: FormGrant = access(runtime)
         self.table = runtime.tables.main
         self.ctx = EvalContext(
             today=today or date.today(),
@@ -126,15 +136,43 @@ class RecordsService:
     def _conn(self) -> sa.Connection:
         return self.session.connection()
 
-    def _row(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
-        query = sa.select(self.table).where(self.table.c.id == record_id)
-        query = query.where(
-            self.table.c.deleted_at.is_not(None) if deleted else self.table.c.deleted_at.is_(None)
+    def _row(self, record_id: int, *, deleted: bool = False, scope: Any = None) -> dict[str, Any]:
+        """A record by id (live or deleted), within ``scope`` (None: any row), else 404."""
+        query = self.rt.statement(
+            f"row:{deleted}",
+            lambda: sa.select(self.table).where(
+                self.table.c.id == sa.bindparam("record_id"),
+                self.table.c.deleted_at.is_not(None)
+                if deleted
+                else self.table.c.deleted_at.is_(None),
+            ),
         )
-        row = self._conn().execute(query).mappings().first()
+        if scope is not None:
+            query = query.where(scope)
+        row = self._conn().execute(query, {"record_id": record_id}).mappings().first()
         if row is None:
             raise NotFound(RECORD, record_id)
         return self._record(dict(row))
+
+    def _in_scope(self, record_id: int, scope: Any, action: str) -> None:
+        """Refuses a change to a visible record outside the user's scope for ``action``."""
+        if scope is None:
+            return
+        found = (
+            self._conn()
+            .execute(sa.select(self.table.c.id).where(self.table.c.id == record_id, scope))
+            .first()
+        )
+        if found is None:
+            verb = text("edit", "编辑") if action == "edit" else text("delete", "删除")
+            raise PermissionDenied(OUTSIDE_SCOPE.with_params(action=verb))
+
+    def public(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as this user may see it: fields hidden from them left out."""
+        hidden = self.grant.hidden()
+        if not hidden:
+            return record
+        return {k: v for k, v in record.items() if k not in hidden}
 
     def _record(self, row: dict[str, Any]) -> dict[str, Any]:
         return self._records([row])[0]
@@ -189,9 +227,7 @@ class RecordsService:
 
     def get(self, record_id: int) -> dict[str, Any]:
         """One record."""
-        record = self._row(record_id)
-        self.permit("view", self.actor, self.rt, record)
-        return record
+        return self.public(self._row(record_id, scope=self.grant.view))
 
     def list_records(
         self,
@@ -202,13 +238,14 @@ class RecordsService:
         page: int = 1,
         page_size: int = 50,
         after: int | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> RecordPage:
         """A page of records matching an expression filter, a search and a sort."""
-        self.permit("view", self.actor, self.rt, None)
+        self.grant.require("view")
         conditions: list[Any] = [self.table.c.deleted_at.is_(None)]
         if filter:
             try:
                 checked = check(filter, self.rt.schema, expect=BOOL)
+                self._refuse_hidden(checked.fields, "filter")
                 conditions.append(
                     to_sql(checked, dialect=self._conn().dialect.name, ctx=self.ctx, condition=True)
                 )
@@ -221,12 +258,13 @@ class RecordsService:
                 self.table.c[f.key]
                 for f in self.rt.spec.fields
                 if f.type in ("text", "textarea", "phone", "email", "serial")
+                and self.grant.mode(f.key) != "hidden"
             ]
             pattern = f"%{q.lower()}%"
             conditions.append(
                 sa.or_(*(sa.func.lower(c).like(pattern) for c in texts)) if texts else sa.false()
             )
-        query = sa.select(self.table.c.id).where(*conditions)
+        query = sa.select(self.table.c.id).where(*conditions, *scope_rows(self.grant.view))
         if after is not None:
             if sort not in (None, "-id"):
                 raise ValidationFailed.single(
@@ -239,25 +277,43 @@ class RecordsService:
                 )
             conditions.append(self.table.c.id < after)
             page = 1
-        total = (
-            self._conn()
-            .execute(sa.select(sa.func.count()).select_from(query.subquery()))
-            .scalar_one()
+        # the count stops after COUNT_LIMIT matches: an exact count of a huge result would scan
+        # all of it for every page (the page itself only reads what it shows)
+        capped = query.limit(COUNT_LIMIT + 1).subquery()
+        total = int(
+            self._conn().execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
         )
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         page_query = (
             sa.select(self.table)
-            .where(*conditions)
+            .where(*conditions, *scope_rows(self.grant.view_page))
             .order_by(*self._order(sort))
             .offset((max(page, 1) - 1) * size)
             .limit(size)
         )
         rows = [dict(r) for r in self._conn().execute(page_query).mappings()]
-        return self._records(rows), int(total)
+        items = [self.public(r) for r in self._records(rows)]
+        return RecordPage(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT)
+
+    def _refuse_hidden(self, paths: Sequence[str], where: str) -> None:
+        """A filter may not read a field hidden from the user (it would reveal its values)."""
+        hidden = self.grant.hidden()
+        for path in paths:
+            key = path.split(".")[0]
+            if key in hidden:
+                raise ValidationFailed.single(
+                    where,
+                    "unknown_field",
+                    text("Unknown field '{key}'.", "未知字段“{key}”。", key=key),
+                )
 
     def _order(self, sort: str | None) -> list[Any]:
         order: list[Any] = []
-        sortable = {f.key for f in self.rt.spec.fields if f.key in self.table.c} | SYSTEM_SORT
+        sortable = {
+            f.key
+            for f in self.rt.spec.fields
+            if f.key in self.table.c and self.grant.mode(f.key) != "hidden"
+        } | SYSTEM_SORT
         for part in (sort or "-id").split(","):
             key = part.strip().lstrip("-")
             if key not in sortable:
@@ -280,18 +336,21 @@ class RecordsService:
                 "not_a_relation",
                 text("'{key}' is not a relation field.", "“{key}”不是关联数据字段。", key=key),
             )
-        target = self.rt.targets.get(f.target_form)
-        target_spec = self.rt.forms.get(f.target_form)
-        if target is None or target_spec is None:
+        if self.grant.mode(key) == "hidden" or self.runtimes is None:
             return
-        shown = f.display_field or target_spec.title_field
+        try:
+            target_rt = self.runtimes(f.target_form)
+        except NotFound:
+            return
+        grant = self.access(target_rt)
+        target = target_rt.tables.main
+        shown = f.display_field or target_rt.spec.title_field
+        if shown and grant.mode(shown) == "hidden":
+            shown = None  # the title would reveal a field hidden from this user
         ids = {i for r in records for i in _as_list(r.get(key)) if isinstance(i, int)}
         columns = [target.c.id] + ([target.c[shown]] if shown and shown in target.c else [])
-        rows = (
-            self._conn()
-            .execute(sa.select(*columns).where(target.c.id.in_(ids), target.c.deleted_at.is_(None)))
-            .all()
-        )
+        query = sa.select(*columns).where(target.c.id.in_(ids), target.c.deleted_at.is_(None))
+        rows = self._conn().execute(query.where(*scope_rows(grant.view))).all()
         titles = {row[0]: (row[1] if len(row) > 1 else None) for row in rows}
 
         def one(ident: Any) -> Any:
@@ -355,14 +414,34 @@ class RecordsService:
         )
         if exists is None:
             raise NotFound(RECORD, record_id)
-        self.permit("view", self.actor, self.rt, None)
-        return history_of(self.session, self.rt.form.id, record_id)
+        self._visible_ever(record_id)
+        hidden = self.grant.hidden()
+        entries = history_of(self.session, self.rt.form.id, record_id)
+        if hidden:
+            for entry in entries:
+                self.session.expunge(entry)  # hidden fields are left out, never saved back
+                entry.changes = {k: v for k, v in entry.changes.items() if k not in hidden}
+        return entries
+
+    def _visible_ever(self, record_id: int) -> None:
+        """404 unless the record, live or deleted, is within the user's view scope."""
+        if self.grant.view is None:
+            return
+        found = (
+            self._conn()
+            .execute(
+                sa.select(self.table.c.id).where(self.table.c.id == record_id, self.grant.view)
+            )
+            .first()
+        )
+        if found is None:
+            raise NotFound(RECORD, record_id)
 
     # -- writing ---------------------------------------------------------------------------
 
     def create(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Validates and saves a new record."""
-        self.permit("create", self.actor, self.rt, None)
+        self.grant.require("create")
         draft = self._prepare(values, existing=None)
         self._number(draft)
         now = utcnow()
@@ -374,11 +453,15 @@ class RecordsService:
             "owner": self._owner(draft),
             "version": 1,
         }
-        result = self._conn().execute(self.table.insert().values(**system, **draft.values))
+        # parameters, not .values(): the compiled INSERT is cached per form and column set
+        result = self._conn().execute(self.table.insert(), {**system, **draft.values})
         primary_key = result.inserted_primary_key
         assert primary_key is not None
         record_id = int(primary_key[0])
         self._save_children(record_id, draft)
+        attach_files(
+            self.session, self.rt.spec, self.rt.form.id, record_id, draft.values, draft.rows
+        )
         self._refresh_rollups(record_id, None, draft.values)
         record = self._row(record_id)
         changes = {
@@ -388,12 +471,12 @@ class RecordsService:
         }
         self._audit(record_id, "create", changes)
         self._emit(RecordEvent("record.created", self.rt.form.id, record_id, tuple(changes)))
-        return record
+        return self.public(record)
 
     def update(self, record_id: int, values: Mapping[str, Any], version: int) -> dict[str, Any]:
         """Applies changes if ``version`` is current (optimistic locking)."""
-        current = self._row(record_id)
-        self.permit("edit", self.actor, self.rt, current)
+        current = self._row(record_id, scope=self.grant.view)
+        self._in_scope(record_id, self.grant.edit, "edit")
         if current["_version"] != version:
             raise Conflict(
                 text(
@@ -422,6 +505,9 @@ class RecordsService:
                 )
             )
         self._save_children(record_id, draft, replace=True)
+        attach_files(
+            self.session, self.rt.spec, self.rt.form.id, record_id, draft.values, draft.rows
+        )
         self._refresh_rollups(record_id, current, draft.values)
         record = self._row(record_id)
         changes = {
@@ -431,12 +517,12 @@ class RecordsService:
         }
         self._audit(record_id, "update", changes)
         self._emit(RecordEvent("record.updated", self.rt.form.id, record_id, tuple(changes)))
-        return record
+        return self.public(record)
 
     def delete(self, record_id: int) -> None:
         """Soft-deletes a record (restorable)."""
-        current = self._row(record_id)
-        self.permit("delete", self.actor, self.rt, current)
+        current = self._row(record_id, scope=self.grant.view)
+        self._in_scope(record_id, self.grant.delete, "delete")
         self._conn().execute(
             self.table.update()
             .where(self.table.c.id == record_id)
@@ -448,8 +534,8 @@ class RecordsService:
 
     def restore(self, record_id: int) -> dict[str, Any]:
         """Brings a deleted record back, if its unique values are still free."""
-        current = self._row(record_id, deleted=True)
-        self.permit("delete", self.actor, self.rt, current)
+        current = self._row(record_id, deleted=True, scope=self.grant.view)
+        self._in_scope(record_id, self.grant.delete, "delete")
         errors = _Draft()
         self._check_unique({k: current.get(k) for k in current}, errors, exclude=record_id)
         if errors.errors:
@@ -462,7 +548,7 @@ class RecordsService:
         self._refresh_rollups(record_id, None, current)
         self._audit(record_id, "restore", {})
         self._emit(RecordEvent("record.created", self.rt.form.id, record_id))
-        return self._row(record_id)
+        return self.public(self._row(record_id))
 
     # -- the pipeline ----------------------------------------------------------------------
 
@@ -478,6 +564,12 @@ class RecordsService:
                     key,
                     "read_only",
                     text("This field is computed or read-only.", "该字段为计算字段或只读。"),
+                )
+            elif self.grant.mode(key) != "edit":
+                draft.error(
+                    key,
+                    "not_editable",
+                    text("You may not edit this field.", "您没有编辑该字段的权限。"),
                 )
         merged: dict[str, Any] = dict(existing or {})
         for f in self.rt.spec.fields:
@@ -506,15 +598,27 @@ class RecordsService:
         self._check_references(merged, draft)
         self._link(values, merged, draft, existing)
         self._compute(merged, draft)
-        self._check_rules(merged, draft)
+        hidden = self._hide(merged, draft)
+        if hidden:
+            self._compute(merged, draft)  # formulas may read the values just cleared
+        self._check_rules(merged, draft, hidden)
         self._check_unique(merged, draft, exclude=existing["_id"] if existing else None)
+        draft.errors += resolve_files(
+            self.session,
+            self.rt.spec,
+            self.rt.form.id,
+            draft.values,
+            draft.rows,
+            actor_id=self.actor.user_id,
+            record_id=existing["_id"] if existing else None,
+        )
         if draft.errors:
             raise ValidationFailed(_summary(draft), errors=draft.errors)
         return draft
 
     def _default(self, f: Any, row: Mapping[str, Any]) -> Any:
         if f.default_formula:
-            value = compile_python(check(f.default_formula, self.rt.schema))(row, self.ctx)
+            value = self.rt.formula(f.default_formula)(row, self.ctx)
             return to_json(value) if not isinstance(value, bool) else value
         return f.default
 
@@ -614,18 +718,40 @@ class RecordsService:
                 related = self._load_via(f.relation, row.get(f.relation))
                 row[f.key] = draft.values[f.key] = related.get(f.source_field) if related else None
 
-    def _check_rules(self, row: Mapping[str, Any], draft: _Draft) -> None:
+    def _hide(self, row: dict[str, Any], draft: _Draft) -> set[str]:
+        """Fields whose visibility rule is false now: not required, not validated, and
+        (unless the form keeps hidden values) blanked, as the browser does."""
+        hidden = {
+            f.key
+            for f in self.rt.spec.fields
+            if f.visible_when and not self.rt.formula(f.visible_when)(row, self.ctx)
+        }
+        if self.rt.spec.options.hidden_values == "keep":
+            return hidden
+        for key in hidden:
+            f = self.rt.spec.field(key)
+            if f.type in COMPUTED:
+                continue
+            if isinstance(f, s.SubformField) or is_multi(f):
+                if row.get(key):
+                    row[key] = draft.rows[key] = []
+            elif row.get(key) is not None:
+                row[key] = draft.values[key] = None
+        return hidden
+
+    def _check_rules(self, row: Mapping[str, Any], draft: _Draft, hidden: set[str]) -> None:
         for f in self.rt.spec.fields:
+            if f.key in hidden:
+                continue
             value = row.get(f.key)
             required = f.required
             if f.required_when:
-                required = required or bool(
-                    compile_python(check(f.required_when, self.rt.schema))(row, self.ctx)
-                )
-            if required and value in (None, "", []) and f.type not in COMPUTED:
+                required = required or bool(self.rt.formula(f.required_when)(row, self.ctx))
+            blank = value in (None, "", [])
+            if required and blank and f.type not in COMPUTED:
                 draft.error(f.key, "required", text("Required.", "必填项。"))
-            for rule in f.validations:
-                if not compile_python(check(rule.formula, self.rt.schema))(row, self.ctx):
+            for rule in [] if blank else f.validations:  # a blank value is "required"'s case
+                if not self.rt.formula(rule.formula)(row, self.ctx):
                     draft.error(
                         f.key,
                         "rule",
@@ -717,14 +843,15 @@ class RecordsService:
 
     def _audit(self, record_id: int, action: str, changes: dict[str, Any]) -> None:
         self._conn().execute(
-            sa.insert(RecordAudit).values(
-                form_id=self.rt.form.id,
-                record_id=record_id,
-                action=action,
-                changes=changes,
-                actor_id=self.actor.user_id,
-                at=utcnow(),
-            )
+            _AUDIT_INSERT,
+            {
+                "form_id": self.rt.form.id,
+                "record_id": record_id,
+                "action": action,
+                "changes": changes,
+                "actor_id": self.actor.user_id,
+                "at": utcnow(),
+            },
         )
 
     def _emit(self, event: RecordEvent) -> None:

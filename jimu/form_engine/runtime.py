@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +42,22 @@ class FormRuntime:
     schema: Schema
     formulas: dict[str, Compiled]
     rollups: dict[str, Checked]
+    statements: dict[str, Any] = field(default_factory=dict)
+    compiled: dict[str, Compiled] = field(default_factory=dict)
+
+    def statement(self, name: str, build: Callable[[], Any]) -> Any:
+        """A statement built once per form version (its compiled form is then cached)."""
+        found = self.statements.get(name)
+        if found is None:
+            found = self.statements[name] = build()
+        return found
+
+    def formula(self, source: str) -> Compiled:
+        """An analyst's rule (visibility, required-when, validation, default) compiled once."""
+        found = self.compiled.get(source)
+        if found is None:
+            found = self.compiled[source] = compile_python(check(source, self.schema))
+        return found
 
 
 _cache: dict[tuple[Any, ...], FormRuntime] = {}

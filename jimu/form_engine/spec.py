@@ -248,6 +248,10 @@ class MemberField(BaseField):
 
     type: Literal["member"]
     multiple: bool = False
+    share: Literal["none", "view", "edit"] = Field(
+        default="none",
+        description="the members in this field may view (or edit) the record (协作人)",
+    )
 
 
 class DepartmentField(BaseField):
@@ -446,6 +450,10 @@ class FormOptions(Spec):
     allow_comments: bool = True
     allow_print: bool = True
     submit_label: Label | None = None
+    hidden_values: Literal["clear", "keep"] = Field(
+        default="clear",
+        description="what happens to a field's value while its visibility rule hides it",
+    )
 
 
 class FormSpec(Spec):

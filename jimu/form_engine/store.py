@@ -28,7 +28,7 @@ class Form(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(40))
-    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # loaded when read
     published_version: Mapped[int] = mapped_column(Integer, default=0)
     table_name: Mapped[str | None] = mapped_column(String(63))
     archived: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

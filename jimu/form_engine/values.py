@@ -244,13 +244,26 @@ def _location(value: Any, f: Any) -> dict[str, Any]:
     return {"lat": lat, "lng": lng, "label": label if isinstance(label, str) else None}
 
 
+FILE_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+FILE_ID = re.compile(FILE_ID_PATTERN)
+
+
 def _files(value: Any, f: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or len(value) > getattr(f, "max_files", 1):
+    """``[{"id": ...}]`` of uploads, other keys ignored: the records service replaces each by
+    the stored descriptor (name, size, type come from the upload, never from the client)."""
+    if not isinstance(value, list) or len(value) > 1000:
         raise _type_error(text("a list of uploaded files", "已上传文件列表"))
+    ids = []
     for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise _type_error(text("uploaded files", "已上传文件"))
-    return value
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str) or not FILE_ID.fullmatch(ident):
+            raise _type_error(text("uploaded files, each with its id", "已上传文件（含 id）"))
+        ids.append(ident)
+    unique = list(dict.fromkeys(ids))
+    limit = getattr(f, "max_files", 1)
+    if len(unique) > limit:
+        raise Invalid("too_many", text("At most {n} files.", "最多 {n} 个文件。", n=limit))
+    return [{"id": ident} for ident in unique]
 
 
 COERCE: dict[str, Callable[[Any, Any], Any]] = {

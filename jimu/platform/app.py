@@ -17,15 +17,17 @@ from jimu import __version__
 from jimu.engines.i18n import text as msg
 from jimu.platform.apps.api import router as apps_router
 from jimu.platform.auth.api import router as auth_router
-from jimu.platform.db import make_engine, make_session_factory, transaction
+from jimu.platform.db import make_engine, make_session_factory, refresh_statistics, transaction
 from jimu.platform.deps import SESSION_COOKIE
 from jimu.platform.errors import install_error_handlers, problem_response
 from jimu.platform.expressions.api import router as expressions_router
 from jimu.platform.forms.api import router as forms_router
+from jimu.platform.forms.files_api import router as files_router
 from jimu.platform.forms.records_api import router as records_router
 from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, ProblemCSRFMiddleware
 from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
+from jimu.platform.permissions.api import router as permissions_router
 from jimu.platform.settings import Settings, get_settings
 from jimu.platform.web.routes import ROUTERS as web_routers
 
@@ -38,6 +40,7 @@ def _bootstrap(app: FastAPI) -> None:
     if inspect(engine).has_table("roles"):
         with transaction(app.state.session_factory) as session:
             ensure_system_roles(session)
+        refresh_statistics(engine)
     else:
         log.warning("database is not migrated yet: run `jimu migrate`")
 
@@ -75,7 +78,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.max_upload_bytes,
+    )
 
     app.include_router(auth_router)
     app.include_router(org_router)
@@ -83,6 +90,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(expressions_router)
     app.include_router(forms_router)
     app.include_router(records_router)
+    app.include_router(files_router)
+    app.include_router(permissions_router)
     for web_router in web_routers:
         app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -1,4 +1,5 @@
-"""The ``jimu`` command: serve, migrate, createuser, passwd, bootstrap-admin, schema, version."""
+"""The ``jimu`` command: serve, migrate, createuser, passwd, bootstrap-admin, schema, analyze,
+version."""
 
 from __future__ import annotations
 
@@ -126,6 +127,15 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(_: argparse.Namespace) -> int:
+    from jimu.platform.db import refresh_statistics
+
+    engine = make_engine(get_settings().database_url)
+    refresh_statistics(engine)
+    print("query planner statistics refreshed")
+    return 0
+
+
 def _version(_: argparse.Namespace) -> int:
     print(f"jimu {__version__}")
     return 0
@@ -162,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of a metadata kind")
     schema.add_argument("kind", choices=["form"])
     schema.set_defaults(func=_schema)
+    sub.add_parser(
+        "analyze", help="refresh the query planner's statistics (SQLite; after large imports)"
+    ).set_defaults(func=_analyze)
     sub.add_parser("version", help="print the version").set_defaults(func=_version)
     return parser
 

@@ -18,6 +18,7 @@ from jimu.engines.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    TooLarge,
     TooManyRequests,
     ValidationFailed,
 )
@@ -35,6 +36,7 @@ STATUS_BY_ERROR: dict[type[JimuError], int] = {
     PermissionDenied: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
     TooManyRequests: 429,
 }
 

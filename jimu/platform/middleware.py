@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,24 +17,41 @@ CSRF_COOKIE = "jimu_csrftoken"
 CSRF_HEADER = "x-csrftoken"
 
 
+UPLOAD_PATH = re.compile(r"^/api/apps/[^/]+/forms/[^/]+/files/?$")
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the uploaded file
+
+
+class _BodyTooLarge(Exception):
+    """Raised into the app when a streamed upload passes its limit."""
+
+
 class BodySizeLimit:
     """Refuses request bodies larger than ``max_bytes`` with 413, declared or streamed.
 
     The body is read (up to the limit) before the app runs, so an oversized stream is
-    refused before any handler sees a byte of it.
+    refused before any handler sees a byte of it. File uploads (``POST .../files``) may be
+    up to ``upload_max_bytes`` and are streamed to the app (which spools them to disk), not
+    held in memory; one that turns out bigger is cut off and answered with 413 all the same.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = max(max_bytes, upload_max_bytes or 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["method"] == "POST" and bool(UPLOAD_PATH.match(scope["path"]))
+        limit = self.upload_max_bytes + MULTIPART_OVERHEAD if upload else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._too_large(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            shown = self.upload_max_bytes if upload else self.max_bytes
+            await self._too_large(scope, receive, send, shown)
+            return
+        if upload:
+            await self._stream(scope, receive, send, limit)
             return
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
@@ -46,27 +66,60 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await self._too_large(scope, receive, send)
+                await self._too_large(scope, receive, send, self.max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(chunks, None, receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Passes the body through while counting; past ``limit`` the app's reading fails,
+        its answer is dropped and a 413 is sent instead."""
+        received = 0
+        exceeded = False
+        started = False
+
+        async def counting() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await self._too_large(scope, receive, send, limit - MULTIPART_OVERHEAD)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        request = Request(scope)
+        field = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("field")
+        where = field[0][:100] if field and UPLOAD_PATH.match(scope["path"]) else "body"
         response = problem_response(
-            Request(scope),
+            request,
             413,
             "body_too_large",
             text("Request body too large", "请求内容过大"),
             text(
                 "The body may be at most {limit} bytes.",
                 "请求内容最多 {limit} 字节。",
-                limit=self.max_bytes,
+                limit=limit,
             ),
-            errors=[
-                {"field": "body", "code": "too_large", "message": f"max {self.max_bytes} bytes"}
-            ],
+            errors=[{"field": where, "code": "too_large", "message": f"max {limit} bytes"}],
         )
         await response(scope, receive, send)
 

@@ -51,6 +51,8 @@ class Settings:
         database_url: SQLAlchemy URL; SQLite file in ``data_dir`` by default.
         secret_key: signs session cookies and CSRF tokens.
         max_body_bytes: requests with a larger body are refused with 413.
+        max_upload_bytes: the largest uploaded file (the upload route's body may be this
+            big; every other request is held to ``max_body_bytes``).
         session_hours: how long a login session lives.
         login_max_failures: failed logins per username (or per address, times four)
             allowed within ``login_window_minutes`` before further tries are refused.
@@ -62,6 +64,7 @@ class Settings:
     database_url: str
     secret_key: str
     max_body_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = 100 * 1024 * 1024
     session_hours: int = 24 * 14
     login_max_failures: int = 5
     login_window_minutes: int = 15
@@ -79,6 +82,7 @@ class Settings:
             database_url=database_url,
             secret_key=_secret_key(data_dir),
             max_body_bytes=_int("JIMU_MAX_BODY_BYTES", 10 * 1024 * 1024),
+            max_upload_bytes=_int("JIMU_MAX_UPLOAD_BYTES", 100 * 1024 * 1024),
             session_hours=_int("JIMU_SESSION_HOURS", 24 * 14),
             login_max_failures=_int("JIMU_LOGIN_MAX_FAILURES", 5),
             login_window_minutes=_int("JIMU_LOGIN_WINDOW_MINUTES", 15),

@@ -331,7 +331,12 @@ def test_patch_validates_the_name(admin_client: JimuClient, crm: dict[str, Any],
 # --- who may do what -------------------------------------------------------------------------
 
 
-def test_members_can_list_and_read(member_client: JimuClient, crm: dict[str, Any]) -> None:
+def test_members_can_list_and_read(
+    member_client: JimuClient, admin_client: JimuClient, crm: dict[str, Any]
+) -> None:
+    assert member_client.get("/api/apps").json()["items"] == []  # holds no role in it yet
+    assert member_client.get("/api/apps/crm").status_code == 404
+    admin_client.patch("/api/apps/crm/roles/member", json={"all_users": True})
     listed = member_client.get("/api/apps")
     assert listed.status_code == 200
     assert [a["key"] for a in listed.json()["items"]] == ["crm"]
@@ -365,7 +370,7 @@ def test_members_signed_in_with_a_session_cannot_write_either(
 ) -> None:
     make_user("member")
     browser = login("member", USER_PASSWORD)
-    assert browser.get("/api/apps/crm").status_code == 200
+    assert browser.get("/api/apps/crm").status_code == 404  # not one of its members
     problem(browser.post("/api/apps", json={"key": "hr", "name": {"en": "HR"}}), 403)
     problem(browser.delete("/api/apps/crm"), 403)
 

@@ -54,6 +54,18 @@ def ids(admin_client, admin) -> dict[str, int]:
     return {"user": admin["id"], "dept": dept}
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _upload(client: Any, key: str, name: str, content: bytes) -> dict[str, Any]:
+    """Uploads a file for field ``key``; the answer is what the record stores."""
+    response = client.post(
+        f"/api/apps/crm/forms/every/files?field={key}", files={"file": (name, content)}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def test_round_trip_of_every_field_type(admin_client, ids) -> None:
     values = {
         "text": "单行 text",
@@ -78,9 +90,9 @@ def test_round_trip_of_every_field_type(admin_client, ids) -> None:
         "site": "https://example.com/a?b=1",
         "addr": {"province": "广东省", "city": "深圳市", "district": "南山区", "detail": "1号"},
         "spot": {"lat": 22.54, "lng": 113.93, "label": "深圳"},
-        "files": [{"id": "f1", "name": "合同.pdf", "size": 10}],
-        "pics": [{"id": "p1", "name": "a.png"}],
-        "sign": [{"id": "s1"}],
+        "files": [_upload(admin_client, "files", "合同.pdf", b"%PDF-1.7 contract")],
+        "pics": [_upload(admin_client, "pics", "a.png", PNG)],
+        "sign": [_upload(admin_client, "sign", "sign.png", PNG)],
         "lines": [{"qty": 2}, {"qty": 3}],
     }
     created = admin_client.post("/api/apps/crm/forms/every/records", json={"values": values})

@@ -247,6 +247,8 @@ def test_relations_between_forms(admin_client, crm, engine) -> None:
 def test_members_cannot_change_forms(login, make_user, admin_client, crm) -> None:
     make_user("li.lei")
     member = login("li.lei", "user-pass-1")
+    assert member.get("/api/apps/crm/forms").status_code == 404  # not a member of the app yet
+    admin_client.patch("/api/apps/crm/roles/member", json={"all_users": True})
     assert member.post("/api/apps/crm/forms", json=spec([field("a")])).status_code == 403
     assert member.get("/api/apps/crm/forms").status_code == 200
 

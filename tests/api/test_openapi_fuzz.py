@@ -41,10 +41,12 @@ CONFIG = SchemathesisConfig.from_dict(
             "apps": {"values": [APP_KEY]},
             "forms": {"values": [FORM_KEY]},
             "ids": {"values": [1, 2]},
+            "file_fields": {"values": ["files", "pics", "sign"]},
         },
         "parameters": {
             "path.app": {"dictionary": "apps", "probability": 0.8},
             "path.form": {"dictionary": "forms", "probability": 0.8},
+            "query.field": {"dictionary": "file_fields", "probability": 0.8},
             **{
                 f"path.{name}": {"dictionary": "ids", "probability": 0.5}
                 for name in ("user_id", "department_id", "role_id", "token_id", "record_id")
@@ -110,6 +112,9 @@ def admin_headers(
             _field("handler", "member"),
             _field("total", "formula", formula="amount * 1.13"),
             _field("lines", "subform", fields=[_field("qty", "number", decimals=0)]),
+            _field("files", "attachment"),
+            _field("pics", "image"),
+            _field("sign", "signature"),
         ],
     }
     records = f"/api/apps/{APP_KEY}/forms/{FORM_KEY}/records"

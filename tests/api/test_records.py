@@ -59,6 +59,7 @@ CONTRACT = {
     ],
 }
 URL = "/api/apps/crm/forms/contract/records"
+OWN_EDITS = {"actions": ["view", "create", "edit", "delete"], "edit_scope": {"type": "own"}}
 
 
 @pytest.fixture
@@ -198,7 +199,12 @@ def test_filters_sorting_search_and_paging(admin_client, crm) -> None:
 
 
 def test_members_edit_only_their_own_records(admin_client, crm, login, make_user) -> None:
-    make_user("li.lei")
+    li = make_user("li.lei")
+    granted = admin_client.patch(
+        "/api/apps/crm/roles/member",
+        json={"members": {"users": [li["id"]]}, "permissions": {"contract": OWN_EDITS}},
+    )
+    assert granted.status_code == 200, granted.text
     member = login("li.lei", "user-pass-1")
     theirs = member.post(URL, json={"values": {"title": "mine"}}).json()
     mine = _create(admin_client, title="admin's").json()

@@ -1,4 +1,4 @@
-"""The `jimu` command: migrate, bootstrap-admin, createuser, passwd, version."""
+"""The `jimu` command: migrate, bootstrap-admin, createuser, passwd, analyze, version."""
 
 from __future__ import annotations
 
@@ -93,3 +93,16 @@ def test_schema_prints_the_form_json_schema(capsys: pytest.CaptureFixture[str]) 
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "FormSpec"
     assert "subform" in json.dumps(schema)
+
+
+def test_analyze_gives_sqlite_planner_statistics(
+    scratch_engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["analyze"]) == 0
+    assert "statistics refreshed" in capsys.readouterr().out
+    if scratch_engine.dialect.name == "sqlite":
+        with scratch_engine.connect() as conn:
+            tables = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+        assert tables is not None
+        assert tables > 0

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from jimu.platform.apps import service
 from jimu.platform.apps.schemas import AppCreate, AppRead, AppUpdate
 from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
+from jimu.platform.permissions.service import ensure_app_roles, require_member, visible_apps
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN, Page
 
@@ -17,22 +18,28 @@ AppKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the app's key")]
 
 
 @router.get("/api/apps", response_model=Page[AppRead])
-def list_apps(_: CurrentUser, session: SessionDep) -> Page[AppRead]:
-    """Lists the apps."""
-    items = [AppRead.model_validate(a) for a in service.list_apps(session)]
+def list_apps(user: CurrentUser, session: SessionDep) -> Page[AppRead]:
+    """Lists the apps the caller may open (every app for platform admins)."""
+    items = [
+        AppRead.model_validate(a) for a in visible_apps(session, user, service.list_apps(session))
+    ]
     return Page[AppRead](items=items, total=len(items), page=1, page_size=len(items))
 
 
 @router.post("/api/apps", response_model=AppRead, status_code=201)
 def create_app(body: AppCreate, actor: AdminUser, session: SessionDep) -> AppRead:
-    """Creates an app."""
-    return AppRead.model_validate(service.create_app(session, actor, body))
+    """Creates an app; its creator becomes the app's admin."""
+    created = service.create_app(session, actor, body)
+    ensure_app_roles(session, created, creator_id=actor.id)
+    return AppRead.model_validate(created)
 
 
 @router.get("/api/apps/{app}", response_model=AppRead)
-def read_app(app: AppKey, _: CurrentUser, session: SessionDep) -> AppRead:
-    """Gets one app."""
-    return AppRead.model_validate(service.get_app(session, app))
+def read_app(app: AppKey, user: CurrentUser, session: SessionDep) -> AppRead:
+    """Gets one app (404 for users who hold no role in it)."""
+    found = service.get_app(session, app)
+    require_member(session, found, user)
+    return AppRead.model_validate(found)
 
 
 @router.patch("/api/apps/{app}", response_model=AppRead)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path
+from sqlalchemy.orm import Session
 
 from jimu.engines.errors import NotFound
 from jimu.engines.i18n import text
@@ -13,8 +14,9 @@ from jimu.form_engine import service
 from jimu.form_engine.spec import FormSpec
 from jimu.form_engine.store import Form, count_forms
 from jimu.platform.apps.api import AppKey
+from jimu.platform.apps.models import App
 from jimu.platform.apps.service import get_app, register_cleanup, register_content_counter
-from jimu.platform.deps import AdminUser, CurrentUser, LocaleDep, SessionDep
+from jimu.platform.deps import CurrentUser, LocaleDep, SessionDep
 from jimu.platform.forms.schemas import (
     FormRead,
     FormSummary,
@@ -23,6 +25,8 @@ from jimu.platform.forms.schemas import (
     PublishPlan,
 )
 from jimu.platform.models import Base
+from jimu.platform.org.models import User
+from jimu.platform.permissions.service import require_app_admin, require_member
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN
 
@@ -40,6 +44,20 @@ def platform_tables() -> dict[str, sa.Table]:
     return {name: Base.metadata.tables[name] for name in ("users", "departments")}
 
 
+def _member_app(session: Session, key: str, user: User) -> App:
+    """The app, for users who hold a role in it (else 404)."""
+    app_row = get_app(session, key)
+    require_member(session, app_row, user)
+    return app_row
+
+
+def _admin_app(session: Session, key: str, user: User) -> App:
+    """The app, for its admins (designing forms is theirs)."""
+    app_row = get_app(session, key)
+    require_app_admin(session, app_row, user)
+    return app_row
+
+
 def _read(form: Form) -> FormRead:
     return FormRead(
         key=form.key,
@@ -54,9 +72,9 @@ def _read(form: Form) -> FormRead:
 
 
 @router.get("/api/apps/{app}/forms", response_model=list[FormSummary])
-def list_forms(app: AppKey, _: CurrentUser, session: SessionDep) -> list[FormSummary]:
+def list_forms(app: AppKey, user: CurrentUser, session: SessionDep) -> list[FormSummary]:
     """The forms of an app."""
-    app_row = get_app(session, app)
+    app_row = _member_app(session, app, user)
     return [
         FormSummary(
             key=f.key,
@@ -69,32 +87,32 @@ def list_forms(app: AppKey, _: CurrentUser, session: SessionDep) -> list[FormSum
 
 
 @router.post("/api/apps/{app}/forms", response_model=FormRead, status_code=201)
-def create_form(app: AppKey, body: FormSpec, actor: AdminUser, session: SessionDep) -> FormRead:
+def create_form(app: AppKey, body: FormSpec, actor: CurrentUser, session: SessionDep) -> FormRead:
     """Creates a form from a spec (a draft; publish to create its table)."""
-    app_row = get_app(session, app)
+    app_row = _admin_app(session, app, actor)
     return _read(service.create_form(session, app_row.id, body, actor.id))
 
 
 @router.get("/api/apps/{app}/forms/{form}", response_model=FormRead)
-def read_form(app: AppKey, form: FormKey, _: CurrentUser, session: SessionDep) -> FormRead:
+def read_form(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> FormRead:
     """One form with its draft."""
-    return _read(service.get_form(session, get_app(session, app).id, form))
+    return _read(service.get_form(session, _member_app(session, app, user).id, form))
 
 
 @router.put("/api/apps/{app}/forms/{form}", response_model=FormRead)
 def update_form(
-    app: AppKey, form: FormKey, body: FormSpec, _: AdminUser, session: SessionDep
+    app: AppKey, form: FormKey, body: FormSpec, user: CurrentUser, session: SessionDep
 ) -> FormRead:
     """Replaces the draft; the published version is untouched until the next publish."""
-    return _read(service.update_draft(session, get_app(session, app).id, form, body))
+    return _read(service.update_draft(session, _admin_app(session, app, user).id, form, body))
 
 
 @router.get("/api/apps/{app}/forms/{form}/publish-plan", response_model=PublishPlan)
 def publish_plan(
-    app: AppKey, form: FormKey, _: AdminUser, session: SessionDep, locale: LocaleDep
+    app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep, locale: LocaleDep
 ) -> PublishPlan:
     """What publishing the draft would change (DDL), and what would be refused and why."""
-    app_row = get_app(session, app)
+    app_row = _admin_app(session, app, user)
     plan = service.publish_plan(
         session, app_row.key, service.get_form(session, app_row.id, form), platform_tables()
     )
@@ -103,10 +121,10 @@ def publish_plan(
 
 @router.post("/api/apps/{app}/forms/{form}/publish", response_model=FormVersionRead)
 def publish(
-    app: AppKey, form: FormKey, actor: AdminUser, session: SessionDep, locale: LocaleDep
+    app: AppKey, form: FormKey, actor: CurrentUser, session: SessionDep, locale: LocaleDep
 ) -> FormVersionRead:
     """Publishes the draft as the next version, applying the table changes."""
-    app_row = get_app(session, app)
+    app_row = _admin_app(session, app, actor)
     row = service.get_form(session, app_row.id, form)
     version, _ = service.publish(session, app_row.key, row, actor.id, platform_tables(), locale)
     return FormVersionRead.model_validate(version, from_attributes=True)
@@ -114,10 +132,10 @@ def publish(
 
 @router.get("/api/apps/{app}/forms/{form}/versions", response_model=list[FormVersionRead])
 def list_versions(
-    app: AppKey, form: FormKey, _: CurrentUser, session: SessionDep
+    app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep
 ) -> list[FormVersionRead]:
     """Every published version, oldest first."""
-    row = service.get_form(session, get_app(session, app).id, form)
+    row = service.get_form(session, _member_app(session, app, user).id, form)
     return [
         FormVersionRead.model_validate(v, from_attributes=True)
         for v in service.versions(session, row)
@@ -126,10 +144,10 @@ def list_versions(
 
 @router.get("/api/apps/{app}/forms/{form}/versions/{version}", response_model=FormVersionRead)
 def read_version(
-    app: AppKey, form: FormKey, version: VersionPath, _: CurrentUser, session: SessionDep
+    app: AppKey, form: FormKey, version: VersionPath, user: CurrentUser, session: SessionDep
 ) -> FormVersionRead:
     """One published version."""
-    row = service.get_form(session, get_app(session, app).id, form)
+    row = service.get_form(session, _member_app(session, app, user).id, form)
     for item in service.versions(session, row):
         if item.version == version:
             return FormVersionRead.model_validate(item, from_attributes=True)

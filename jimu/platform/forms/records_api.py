@@ -15,6 +15,7 @@ from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
 from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.permissions.service import require_member
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import Id, IdPath, Page, SearchText, StrictModel
 
@@ -49,6 +50,12 @@ class RecordBulk(StrictModel):
     delete: list[Id] = Field(default_factory=list, max_length=500)
 
 
+class RecordList(Page[dict[str, Any]]):
+    """A page of records; ``total`` is exact up to 10,000 matches."""
+
+    total_exact: bool = Field(description="false when counting stopped early: at least `total`")
+
+
 class AuditEntry(BaseModel):
     """One change in a record's history."""
 
@@ -63,14 +70,15 @@ def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep)
     form_row = service.get_form(session, app_row.id, form)
     tables = platform_tables()
     runtime = load_runtime(session, app_row.key, form_row, tables)
-    actor = Actor(user.id, user.main_department_id, user.is_platform_admin)
+    access = require_member(session, app_row, user)
+    actor = Actor(user.id, user.main_department_id, access.app_admin)
 
     def runtime_of(key: str) -> FormRuntime:
         return load_runtime(
             session, app_row.key, service.get_form(session, app_row.id, key), tables
         )
 
-    return RecordsService(session, runtime, actor, runtimes=runtime_of)
+    return RecordsService(session, runtime, actor, access=access, runtimes=runtime_of)
 
 
 Records = Annotated[RecordsService, Depends(_service)]
@@ -120,7 +128,7 @@ def create_record(body: RecordWrite, records: Records) -> dict[str, Any]:
     return _json(records.create(body.values))
 
 
-@router.get(BASE, response_model=Page[dict[str, Any]])
+@router.get(BASE, response_model=RecordList)
 def list_records(
     records: Records,
     filter: Annotated[SearchText | None, Query(description="an expression")] = None,
@@ -135,14 +143,19 @@ def list_records(
     ] = None,
     fields: Fields = None,
     expand: Expand = None,
-) -> Page[dict[str, Any]]:
-    """Lists records: ``filter`` is a formula (``amount > 1000 AND stage = "won"``)."""
-    items, total = records.list_records(
+) -> RecordList:
+    """Lists records: ``filter`` is a formula (``amount > 1000 AND stage = "won"``).
+
+    ``total`` is exact up to 10,000 matches; beyond that it is 10,000 and ``total_exact`` is
+    false ("10,000+").
+    """
+    found = records.list_records(
         filter=filter, sort=sort, q=q, page=page, page_size=page_size, after=after
     )
-    return Page[dict[str, Any]](
-        items=_shape(records, items, fields, expand),
-        total=total,
+    return RecordList(
+        items=_shape(records, found.items, fields, expand),
+        total=found.total,
+        total_exact=found.exact,
         page=page,
         page_size=page_size,
     )
