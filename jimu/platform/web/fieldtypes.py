@@ -78,11 +78,3 @@ def palette(locale: str) -> dict[str, Any]:
             for kind, en, zh in LAYOUT_TYPES
         ],
     }
-
-
-def type_label(kind: str, locale: str) -> str:
-    """The name of a field type in ``locale``."""
-    for name, _group, en, zh, _defaults in FIELD_TYPES:
-        if name == kind:
-            return pick_label({"en": en, "zh": zh}, locale)
-    return kind
