@@ -52,6 +52,7 @@ def test_update_and_delete_by_owner_or_admin(admin_client, make_user, login) -> 
     problem(wang.patch(f"{URL}/{view['id']}", json={"name": "x"}), 404)
     problem(li.patch(f"{URL}/{view['id']}", json={"shared": True}), 403)
     problem(li.post(URL, json={"name": "Everyone", "shared": True}), 403)
+    assert wang.get(URL).status_code == 200
     shared = admin_client.post(URL, json={"name": "Team", "shared": True}).json()
     problem(li.delete(f"{URL}/{shared['id']}"), 403)
     assert admin_client.delete(f"{URL}/{view['id']}").status_code == 404
@@ -93,3 +94,14 @@ def test_view_ids_are_bounded(admin_client) -> None:
     problem(admin_client.patch(f"{URL}/0", json={}), 422)
     problem(admin_client.delete(f"{URL}/99999999999"), 422)
     problem(admin_client.delete(f"{URL}/5"), 404)
+
+
+def test_views_are_for_members_and_app_admins_share(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    make_user("li")
+    li = login("li", "user-pass-1")
+    problem(li.get(URL), 404)
+    role = admin_client.patch("/api/apps/crm/roles/admin", json={"members": {"users": [2]}})
+    assert role.status_code == 200, role.text
+    shared = li.post(URL, json={"name": "Team", "shared": True})
+    assert shared.status_code == 201, shared.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.org_helpers import problem
-from tests.api.web_helpers import make_app
+from tests.api.web_helpers import make_app, open_to_everyone
 
 
 def test_menu_lists_forms_in_creation_order_until_arranged(admin_client) -> None:
@@ -71,10 +71,13 @@ def test_bad_menus_name_the_field(admin_client) -> None:
         assert any(e["field"].startswith(field) for e in found["errors"]), (body, found)
 
 
-def test_only_admins_arrange_and_unknown_apps_are_404(admin_client, make_user, login) -> None:
+def test_members_read_admins_arrange_others_see_nothing(admin_client, make_user, login) -> None:
     make_app(admin_client)
     make_user("li")
     user = login("li", "user-pass-1")
+    problem(user.get("/api/apps/crm/menu"), 404)
+    open_to_everyone(admin_client)
+    assert user.get("/api/apps/crm/menu").status_code == 200
     problem(user.put("/api/apps/crm/menu", json={"items": []}), 403)
     problem(admin_client.get("/api/apps/nope/menu"), 404)
     problem(admin_client.put("/api/apps/nope/menu", json={"items": []}), 404)

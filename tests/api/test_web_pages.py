@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.web_helpers import make_app
+from tests.api.web_helpers import grant_members, make_app, open_to_everyone
 from tests.conftest import ADMIN_PASSWORD
 
 PAGES = [
@@ -72,10 +72,32 @@ def test_unknown_things_are_404_pages_and_drafts_say_so(admin_client, admin, log
 
 def test_designer_is_for_admins(admin_client, make_user, login) -> None:
     make_app(admin_client)
+    open_to_everyone(admin_client)
     make_user("li")
     user = login("li", "user-pass-1")
     assert user.get("/apps/crm/forms/deal/design").status_code == 404
     assert user.get("/apps/crm/forms/deal/preview").status_code == 404
+    assert "/design" not in user.get("/apps/crm").text
+
+
+def test_pages_follow_app_roles(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    make_user("li")
+    user = login("li", "user-pass-1")
+    assert user.get("/apps/crm").status_code == 404
+    assert "/apps/crm" not in user.get("/").text
+    open_to_everyone(admin_client)
+    home = user.get("/apps/crm")
+    assert home.status_code == 200
+    assert 'href="/apps/crm/forms/deal"' not in home.text  # no permission on deals yet
+    grant_members(admin_client, "deal", "view_all")
+    assert 'href="/apps/crm/forms/deal"' in user.get("/apps/crm").text
+    listing = user.get("/apps/crm/forms/deal").text
+    assert 'data-testid="new-record"' not in listing
+    detail = user.get("/apps/crm/forms/deal/records/1").text
+    assert 'data-testid="edit-record"' not in detail
+    grant_members(admin_client, "deal", "view_all_edit_own")
+    assert 'data-testid="new-record"' in user.get("/apps/crm/forms/deal").text
 
 
 def test_pages_speak_chinese(browser) -> None:

@@ -1,5 +1,5 @@
-"""An analyst builds a form in the designer and publishes it; a user fills it (a wrong value
-first), finds the record by a filter, edits it and reads its history."""
+"""An analyst builds a form in the designer and publishes it; a member of the app fills it (a
+wrong value first), finds the record by a filter, edits it and reads its history."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
 from tests.e2e.conftest import Checkpoints
 
 pytestmark = pytest.mark.e2e
@@ -198,8 +198,21 @@ def find_edit_and_read_history(page: Page, checkpoints: Checkpoints) -> None:
     checkpoints.take(page, "history")
 
 
+def open_app_to_members(admin_client: Any) -> None:
+    """Every user joins the app; members read customers and add and edit their contracts."""
+    assert admin_client.patch("/api/apps/crm/roles/member", json={"all_users": True}).is_success
+    for form, preset in (("customer", "view_all"), ("contract", "view_all_edit_own")):
+        url = f"/api/apps/crm/roles/member/forms/{form}"
+        assert admin_client.put(url, json={"preset": preset}).is_success
+
+
 def test_analyst_builds_and_publishes_then_user_fills_finds_edits(
-    page: Page, admin: dict[str, Any], admin_client: Any, crm: None, checkpoints: Checkpoints
+    page: Page,
+    admin: dict[str, Any],
+    admin_client: Any,
+    make_user: Any,
+    crm: None,
+    checkpoints: Checkpoints,
 ) -> None:
     page.set_viewport_size({"width": 1360, "height": 900})
     sign_in(page, "admin", ADMIN_PASSWORD)
@@ -207,5 +220,13 @@ def test_analyst_builds_and_publishes_then_user_fills_finds_edits(
     admin_client.post(
         "/api/apps/crm/forms/contract/records", json={"values": {"title": "Other 其他合同"}}
     )
+    open_app_to_members(admin_client)
+    make_user("li", display_name="李雷 Li Lei")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    sign_in(page, "li", USER_PASSWORD)
+    page.goto("/apps/crm/forms/contract")
     fill_contract(page, checkpoints)
     find_edit_and_read_history(page, checkpoints)
+    expect(page.get_by_test_id("history-entry").first).to_contain_text("李雷 Li Lei")

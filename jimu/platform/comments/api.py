@@ -48,7 +48,8 @@ def add_comment(
 def delete_comment(
     record_id: IdPath, comment_id: CommentId, records: Records, user: CurrentUser
 ) -> Response:
-    """Deletes a comment (its author or an admin)."""
+    """Deletes a comment (its author, or whoever manages the form's comments)."""
     form_id = _visible(records, record_id)
-    service.delete_comment(records.session, form_id, record_id, comment_id, user)
+    manager = records.actor.is_admin or records.grant.allows("comment")
+    service.delete_comment(records.session, form_id, record_id, comment_id, user, manager)
     return Response(status_code=204)

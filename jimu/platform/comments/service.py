@@ -46,13 +46,13 @@ def add_comment(
 
 
 def delete_comment(
-    session: Session, form_id: int, record_id: int, comment_id: int, user: User
+    session: Session, form_id: int, record_id: int, comment_id: int, user: User, manager: bool
 ) -> None:
-    """Deletes a comment: its author or a platform admin."""
+    """Deletes a comment: its author, or a user who manages the form's comments."""
     comment = session.get(RecordComment, comment_id)
     if comment is None or comment.form_id != form_id or comment.record_id != record_id:
         raise NotFound(COMMENT, comment_id)
-    if comment.author_id != user.id and not user.is_platform_admin:
+    if comment.author_id != user.id and not manager:
         raise PermissionDenied(
             text("Only its author may delete a comment.", "只有评论者本人可以删除评论。")
         )

@@ -14,7 +14,7 @@ from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
 from jimu.platform.forms.api import FormKey, platform_tables
 from jimu.platform.forms.logic import FormLogic, form_logic
-from jimu.platform.org.service import require_admin
+from jimu.platform.permissions.service import require_app_admin, require_member
 from jimu.platform.responses import PROBLEMS
 
 router = APIRouter(tags=["forms"], responses=PROBLEMS)
@@ -30,9 +30,10 @@ def read_form_logic(
 ) -> FormLogic:
     """Formulas, visibility, required-when, defaults and validations as JsonLogic."""
     app_row = get_app(session, app)
+    require_member(session, app_row, user)
     row = service.get_form(session, app_row.id, form)
     if draft:
-        require_admin(user)
+        require_app_admin(session, app_row, user)
         drafts = {
             f.key: FormSpec.model_validate(f.draft) for f in service.list_forms(session, app_row.id)
         }

@@ -119,7 +119,7 @@
       },
       visible(key) {
         var f = fields[key];
-        if (!f || f.hidden) return false;
+        if (!f || f.hidden || ((config.perms || {}).fields || {})[key] === "hidden") return false;
         var shown = this.apply(key, "visible");
         return shown === undefined ? true : truthy(shown);
       },
@@ -184,9 +184,9 @@
         return v === undefined ? null : v;
       },
       payload() {
-        var out = {};
+        var out = {}, modes = (config.perms || {}).fields || {};
         spec.fields.forEach((f) => {
-          if (COMPUTED.indexOf(f.type) >= 0 || f.read_only) return;
+          if (COMPUTED.indexOf(f.type) >= 0 || f.read_only || (modes[f.key] || "edit") !== "edit") return;
           var v = this.clean(f, this.values[f.key]);
           if (this.mode === "edit" && JSON.stringify(v) === JSON.stringify(this.clean(f, this.fromRecord(this.record)[f.key]))) return;
           out[f.key] = v;

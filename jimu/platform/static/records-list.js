@@ -19,7 +19,8 @@
   jimu.recordList = function (config) {
     var spec = config.spec, byKey = {};
     spec.fields.forEach(function (f) { byKey[f.key] = f; });
-    var defaults = spec.fields.filter(function (f) { return HIDDEN_BY_DEFAULT.indexOf(f.type) < 0; }).slice(0, 6).map(function (f) { return f.key; });
+    var modes = (config.perms || {}).fields || {};
+    var defaults = spec.fields.filter(function (f) { return HIDDEN_BY_DEFAULT.indexOf(f.type) < 0 && modes[f.key] !== "hidden"; }).slice(0, 6).map(function (f) { return f.key; });
     if (spec.title_field && defaults.indexOf(spec.title_field) > 0) defaults = [spec.title_field].concat(defaults.filter(function (k) { return k !== spec.title_field; }));
     return {
       config: config, spec: spec, words: config.words, columns: defaults, sort: "", q: "", conditions: [], match: "all",
@@ -34,6 +35,7 @@
         this.load();
       },
       w(key) { return this.words[key] || key; },
+      can(action) { return (config.perms || { actions: [] }).actions.indexOf(action) >= 0; },
       pick(label) { return jimu.pick(label); },
       fieldOf(key) { return byKey[key] || { key: key, type: "text", label: { en: key } }; },
       recordUrl(id) { return "/apps/" + config.app + "/forms/" + config.form + "/records/" + id; },
@@ -41,7 +43,9 @@
 
       // -- filters ------------------------------------------------------------------------
       filterable() {
+        var modes = (config.perms || {}).fields || {};
         return spec.fields.filter(function (f) {
+          if (modes[f.key] === "hidden") return false;
           return NUMBERS.concat(TEXTS, ["date", "datetime", "checkbox", "select"]).indexOf(f.type) >= 0 || ((f.type === "member" || f.type === "department") && !f.multiple);
         });
       },
@@ -124,6 +128,10 @@
         }
       },
       pages() { return Math.max(1, Math.ceil(this.total / this.pageSize)); },
+      cellClass(key) {
+        var t = this.fieldOf(key).type;
+        return NUMBERS.concat(["date", "datetime", "time", "select", "serial"]).indexOf(t) >= 0 ? "nowrap" : "";
+      },
       cell(record, key) { return jimu.showValue(this.fieldOf(key), record[key], this.words); },
       toggleSort(key) {
         if (!byKey[key] || ["subform", "multiselect"].indexOf(byKey[key].type) >= 0) return;
@@ -140,8 +148,9 @@
       toggle(id, on) { this.selected = on ? this.selected.concat([id]) : this.selected.filter(function (x) { return x !== id; }); },
       selectAll(on) { this.selected = on ? this.items.map(function (r) { return r._id; }) : []; },
       editable() {
+        var modes = (config.perms || {}).fields || {};
         return spec.fields.filter(function (f) {
-          return !f.read_only && ["formula", "lookup", "rollup", "serial", "subform", "attachment", "image", "signature", "address", "location", "member", "department", "relation", "multiselect", "richtext"].indexOf(f.type) < 0;
+          return !f.read_only && (modes[f.key] || "edit") === "edit" && ["formula", "lookup", "rollup", "serial", "subform", "attachment", "image", "signature", "address", "location", "member", "department", "relation", "multiselect", "richtext"].indexOf(f.type) < 0;
         });
       },
       async bulkDelete() {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -20,13 +22,26 @@ META_COLUMNS = frozenset(
 )
 
 
-def list_views(session: Session, form_id: int, user: User) -> list[SavedView]:
+@dataclass(frozen=True)
+class ViewContext:
+    """The form a view belongs to and who asks.
+
+    Attributes:
+        app_admin: the caller administers the app (shares and manages any view).
+    """
+
+    runtime: FormRuntime
+    user: User
+    app_admin: bool
+
+
+def list_views(session: Session, ctx: ViewContext) -> list[SavedView]:
     """The shared views of a form and the caller's own, in order."""
     query = (
         select(SavedView)
         .where(
-            SavedView.form_id == form_id,
-            or_(SavedView.shared.is_(True), SavedView.owner_id == user.id),
+            SavedView.form_id == ctx.runtime.form.id,
+            or_(SavedView.shared.is_(True), SavedView.owner_id == ctx.user.id),
         )
         .order_by(SavedView.sort_order, SavedView.id)
     )
@@ -60,48 +75,49 @@ def _check(runtime: FormRuntime, data: ViewCreate | ViewUpdate) -> None:
             ) from None
 
 
-def _require_share_right(user: User) -> None:
-    if not user.is_platform_admin:
-        raise PermissionDenied(text("Only admins may share views.", "只有管理员可以共享视图。"))
+def _require_share_right(ctx: ViewContext) -> None:
+    if not ctx.app_admin:
+        raise PermissionDenied(
+            text("Only the app's admins may share views.", "只有应用管理员可以共享视图。")
+        )
 
 
-def create_view(session: Session, runtime: FormRuntime, user: User, data: ViewCreate) -> SavedView:
-    """Saves a view for the caller (shared views need an admin)."""
-    _check(runtime, data)
+def create_view(session: Session, ctx: ViewContext, data: ViewCreate) -> SavedView:
+    """Saves a view for the caller (shared views need an admin of the app)."""
+    _check(ctx.runtime, data)
     if data.shared:
-        _require_share_right(user)
+        _require_share_right(ctx)
     values = data.model_dump(mode="json")
-    view = SavedView(form_id=runtime.form.id, owner_id=user.id, **values)
+    view = SavedView(form_id=ctx.runtime.form.id, owner_id=ctx.user.id, **values)
     session.add(view)
     session.flush()
     return view
 
 
-def get_view(session: Session, form_id: int, view_id: int, user: User) -> SavedView:
+def get_view(session: Session, ctx: ViewContext, view_id: int) -> SavedView:
     """A view the caller may see."""
     view = session.get(SavedView, view_id)
-    if view is None or view.form_id != form_id or not (view.shared or view.owner_id == user.id):
+    mine = view is not None and (view.shared or view.owner_id == ctx.user.id)
+    if view is None or view.form_id != ctx.runtime.form.id or not mine:
         raise NotFound(VIEW, view_id)
     return view
 
 
-def _require_owner(view: SavedView, user: User) -> None:
-    if view.owner_id != user.id and not user.is_platform_admin:
+def _require_owner(view: SavedView, ctx: ViewContext) -> None:
+    if view.owner_id != ctx.user.id and not ctx.app_admin:
         raise PermissionDenied(
             text("Only its owner may change this view.", "只有创建者可以修改此视图。")
         )
 
 
-def update_view(
-    session: Session, runtime: FormRuntime, view_id: int, user: User, data: ViewUpdate
-) -> SavedView:
-    """Changes a view (its owner, or an admin)."""
-    view = get_view(session, runtime.form.id, view_id, user)
-    _require_owner(view, user)
-    _check(runtime, data)
+def update_view(session: Session, ctx: ViewContext, view_id: int, data: ViewUpdate) -> SavedView:
+    """Changes a view (its owner, or an admin of the app)."""
+    view = get_view(session, ctx, view_id)
+    _require_owner(view, ctx)
+    _check(ctx.runtime, data)
     changes = data.model_dump(mode="json", exclude_unset=True)
     if changes.get("shared"):
-        _require_share_right(user)
+        _require_share_right(ctx)
     for key in ("name", "shared", "columns", "conditions", "sort_order"):
         if key in changes and changes[key] is None:
             changes.pop(key)
@@ -111,9 +127,9 @@ def update_view(
     return view
 
 
-def delete_view(session: Session, form_id: int, view_id: int, user: User) -> None:
-    """Deletes a view (its owner, or an admin)."""
-    view = get_view(session, form_id, view_id, user)
-    _require_owner(view, user)
+def delete_view(session: Session, ctx: ViewContext, view_id: int) -> None:
+    """Deletes a view (its owner, or an admin of the app)."""
+    view = get_view(session, ctx, view_id)
+    _require_owner(view, ctx)
     session.delete(view)
     session.flush()

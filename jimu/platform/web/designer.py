@@ -27,21 +27,29 @@ def app_home(request: Request, session: SessionDep, app: AppKey) -> Response:
     user = page_user(request, session)
     if user is None:
         return to_login(request)
-    page = context.app_page(session, app)
+    page = context.app_page(session, app, user)
     if page is None:
         return not_found(request, user)
     words = messages(request_locale(request))
-    return render(request, "app.html", user, app=page.app, menu=page.menu, words=words)
+    return render(
+        request,
+        "app.html",
+        user,
+        app=page.app,
+        menu=page.menu,
+        app_admin=page.app_admin,
+        words=words,
+    )
 
 
 @router.get("/apps/{app}/forms/{form}/design", response_class=HTMLResponse)
 def designer_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
-    """The form designer: palette, canvas, properties (platform admins)."""
+    """The form designer: palette, canvas, properties (the app's admins)."""
     user = page_user(request, session)
     if user is None:
         return to_login(request)
-    page = context.form_page(session, app, form, draft=True)
-    if page is None or page.form is None or not user.is_platform_admin:
+    page = context.form_page(session, app, form, user, draft=True)
+    if page is None or page.form is None or not page.app_admin:
         return not_found(request, user)
     locale = request_locale(request)
     others = [
@@ -71,8 +79,8 @@ def preview_page(request: Request, session: SessionDep, app: AppKey, form: FormK
     user = page_user(request, session)
     if user is None:
         return to_login(request)
-    page = context.form_page(session, app, form, draft=True)
-    if page is None or page.spec is None or not user.is_platform_admin:
+    page = context.form_page(session, app, form, user, draft=True)
+    if page is None or page.spec is None or not page.app_admin:
         return not_found(request, user)
     return render(
         request,
@@ -80,6 +88,7 @@ def preview_page(request: Request, session: SessionDep, app: AppKey, form: FormK
         user,
         app=page.app,
         menu=page.menu,
+        app_admin=True,
         spec=page.spec,
         blocks=blocks(page.spec),
         mode="preview",

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jimu.platform.apps import service as apps_service
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import LOCALE_COOKIE
+from jimu.platform.permissions.service import visible_apps
 from jimu.platform.web.render import page_user, render, safe_next, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ def home_page(request: Request, session: SessionDep) -> Response:
     user = page_user(request, session)
     if user is None:
         return to_login(request)
-    apps = apps_service.list_apps(session)
+    apps = visible_apps(session, user, apps_service.list_apps(session))
     return render(request, "home.html", user, apps=apps)
 
 

@@ -29,6 +29,8 @@ def _form_context(
     return {
         "app": page.app,
         "menu": page.menu,
+        "app_admin": page.app_admin,
+        "perms": page.permissions(),
         "form": page.form,
         "spec": page.spec,
         "spec_json": page.spec.model_dump(mode="json"),
@@ -47,12 +49,18 @@ def _open(
     user = page_user(request, session)
     if user is None:
         return to_login(request)
-    page = context.form_page(session, app, form)
+    page = context.form_page(session, app, form, user)
     if page is None:
         return not_found(request, user)
     if page.spec is None:
         return render(
-            request, "unpublished.html", user, app=page.app, menu=page.menu, form=page.form
+            request,
+            "unpublished.html",
+            user,
+            app=page.app,
+            menu=page.menu,
+            form=page.form,
+            app_admin=page.app_admin,
         )
     return user, page
 
