@@ -96,8 +96,22 @@ def test_pages_follow_app_roles(admin_client, make_user, login) -> None:
     assert 'data-testid="new-record"' not in listing
     detail = user.get("/apps/crm/forms/deal/records/1").text
     assert 'data-testid="edit-record"' not in detail
+    for path in ("/apps/crm/forms/deal/new", "/apps/crm/forms/deal/records/1/edit"):
+        refused = user.get(path)
+        assert refused.status_code == 403
+        assert 'data-testid="forbidden"' in refused.text
+    assert user.get("/apps/crm/forms/customer").status_code == 403
     grant_members(admin_client, "deal", "view_all_edit_own")
     assert 'data-testid="new-record"' in user.get("/apps/crm/forms/deal").text
+    grant_members(admin_client, "customer", "view_all")
+    customer = admin_client.post(
+        "/api/apps/crm/forms/customer/records", json={"values": {"name": "华为"}}
+    ).json()
+    detail = user.get(f"/apps/crm/forms/customer/records/{customer['_id']}").text
+    assert '"form": "deal"' in detail  # the deals tab: li reads deals
+    grant_members(admin_client, "deal", "submit_only")
+    detail = user.get(f"/apps/crm/forms/customer/records/{customer['_id']}").text
+    assert '"form": "deal"' not in detail
 
 
 def test_pages_speak_chinese(browser) -> None:

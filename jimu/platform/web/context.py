@@ -114,12 +114,24 @@ def form_page(
     return page
 
 
-def related_forms(page: FormPage) -> list[dict[str, Any]]:
-    """Forms whose single relations point at this form (the record's 360° tabs)."""
+def _readable(session: Session, page: FormPage, form_key: str) -> bool:
+    """Whether the user may read the records of another form of the app."""
+    if page.app_admin:
+        return True
+    form = forms_service.get_form(session, page.app.id, form_key)
+    runtime = load_runtime(session, page.app.key, form, platform_tables())
+    return page.access(runtime).allows("view")
+
+
+def related_forms(session: Session, page: FormPage) -> list[dict[str, Any]]:
+    """Forms whose single relations point at this form (the record's 360° tabs), among those
+    the user may read."""
     if page.spec is None or page.forms is None:
         return []
     found = []
     for other in page.forms.values():
+        if other.key == page.spec.key or not _readable(session, page, other.key):
+            continue
         for f in other.fields:
             if getattr(f, "target_form", None) == page.spec.key and f.type == "relation":
                 found.append(

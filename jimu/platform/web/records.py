@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import request_locale
@@ -21,7 +22,7 @@ FORM = "/apps/{app}/forms/{form}"
 
 
 def _form_context(
-    request: Request, page: context.FormPage, user: User, **extra: Any
+    request: Request, session: Session, page: context.FormPage, **extra: Any
 ) -> dict[str, Any]:
     locale = request_locale(request)
     assert page.spec is not None
@@ -37,15 +38,16 @@ def _form_context(
         "forms_json": {k: s.model_dump(mode="json") for k, s in (page.forms or {}).items()},
         "blocks": blocks(page.spec),
         "words": messages(locale),
-        "related": context.related_forms(page),
+        "related": context.related_forms(session, page),
         **extra,
     }
 
 
 def _open(
-    request: Request, session: SessionDep, app: str, form: str
+    request: Request, session: SessionDep, app: str, form: str, action: str
 ) -> Response | tuple[User, context.FormPage]:
-    """The signed-in user and the published form, or the page to show instead."""
+    """The signed-in user and the published form, or the page to show instead (sign-in,
+    not found, not published yet, or not allowed to ``action`` the form's records)."""
     user = page_user(request, session)
     if user is None:
         return to_login(request)
@@ -62,17 +64,23 @@ def _open(
             form=page.form,
             app_admin=page.app_admin,
         )
+    if page.grant is not None and not page.grant.allows(action):
+        response = render(
+            request, "forbidden.html", user, app=page.app, menu=page.menu, app_admin=False
+        )
+        response.status_code = 403
+        return response
     return user, page
 
 
 @router.get(FORM, response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
     """A form's records: columns, sort, filters, search, paging, bulk actions, saved views."""
-    opened = _open(request, session, app, form)
+    opened = _open(request, session, app, form, "view")
     if isinstance(opened, Response):
         return opened
     user, page = opened
-    return render(request, "records_list.html", user, **_form_context(request, page, user))
+    return render(request, "records_list.html", user, **_form_context(request, session, page))
 
 
 @router.get(FORM + "/new", response_class=HTMLResponse)
@@ -84,11 +92,11 @@ def new_page(
     embed: Annotated[bool, Query()] = False,
 ) -> Response:
     """The form to fill for a new record (``embed``: inside another form's dialog)."""
-    opened = _open(request, session, app, form)
+    opened = _open(request, session, app, form, "create")
     if isinstance(opened, Response):
         return opened
     user, page = opened
-    extra = _form_context(request, page, user, mode="new", record_id=None, embed=embed)
+    extra = _form_context(request, session, page, mode="new", record_id=None, embed=embed)
     return render(request, "record_form.html", user, **extra)
 
 
@@ -97,11 +105,11 @@ def edit_page(
     request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
 ) -> Response:
     """The form filled with a record, to change it."""
-    opened = _open(request, session, app, form)
+    opened = _open(request, session, app, form, "edit")
     if isinstance(opened, Response):
         return opened
     user, page = opened
-    extra = _form_context(request, page, user, mode="edit", record_id=record_id, embed=False)
+    extra = _form_context(request, session, page, mode="edit", record_id=record_id, embed=False)
     return render(request, "record_form.html", user, **extra)
 
 
@@ -110,9 +118,9 @@ def detail_page(
     request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
 ) -> Response:
     """A record: its fields by layout, related records, history and comments."""
-    opened = _open(request, session, app, form)
+    opened = _open(request, session, app, form, "view")
     if isinstance(opened, Response):
         return opened
     user, page = opened
-    extra = _form_context(request, page, user, record_id=record_id)
+    extra = _form_context(request, session, page, record_id=record_id)
     return render(request, "record_detail.html", user, **extra)
