@@ -323,10 +323,8 @@ def set_form_permission(
     """Sets one form's permission set of a role, from a preset and/or explicit values."""
     role = get_role(session, app, key)
     base = PRESETS[data.preset][1] if data.preset else FormPermission()
-    chosen = base.model_copy(
-        update={k: v for k, v in data.model_dump(exclude={"preset"}).items() if v is not None}
-    )
-    permission = FormPermission.model_validate(chosen.model_dump())
+    given = {k: v for k, v in data.model_dump(exclude={"preset"}).items() if v is not None}
+    permission = FormPermission.model_validate({**base.model_dump(), **given})
     checked = _check_permissions(session, app, {form_key: permission})
     role.permissions = {**(role.permissions or {}), **checked}
     session.flush()
