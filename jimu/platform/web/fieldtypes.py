@@ -51,8 +51,8 @@ LAYOUT_TYPES: list[tuple[str, str, str]] = [
     ("divider", "Divider", "分割线"),
 ]
 
-# what a sub-form may hold: scalar fields, no sub-forms, rollups or layout
-NOT_IN_SUBFORM = frozenset({"subform", "rollup", "lookup", "serial"})
+# what a sub-form may hold: stored fields (row formulas are not computed by the records service)
+NOT_IN_SUBFORM = frozenset({"subform", "rollup", "lookup", "serial", "formula"})
 
 
 def palette(locale: str) -> dict[str, Any]:
