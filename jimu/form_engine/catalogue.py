@@ -61,6 +61,30 @@ def _label(field: Any) -> dict[str, str]:
     return {k: v for k, v in (("zh", label.zh), ("en", label.en)) if v}
 
 
+def inner_results(subform: Any, results: Mapping[str, Type]) -> dict[str, Type]:
+    """Result types of a sub-form's formula fields (kept as ``subform.key`` in ``results``)."""
+    prefix = f"{subform.key}."
+    return {k[len(prefix) :]: v for k, v in results.items() if k.startswith(prefix)}
+
+
+def row_schema(
+    form: s.FormSpec,
+    subform: Any,
+    forms: Mapping[str, s.FormSpec],
+    results: Mapping[str, Type],
+    tables: Mapping[str, Any] | None = None,
+) -> Schema:
+    """The catalogue of one sub-form row: what its formula fields may read."""
+    name = f"{form.key}.{subform.key}"
+    child = Schema(name, table=(tables or {}).get(name))
+    own = inner_results(subform, results)
+    for inner in subform.fields:
+        inner_kind = field_type(inner, forms, own)
+        if inner_kind is not None:
+            child.add(FieldInfo(inner.key, inner_kind, _label(inner), inner.key))
+    return child
+
+
 def build_schema(
     form: s.FormSpec,
     forms: Mapping[str, s.FormSpec],
@@ -84,11 +108,7 @@ def build_schema(
         if kind is not None:
             schema.add(FieldInfo(field.key, kind, _label(field), field.key))
         elif field.type == "subform":
-            child = Schema(f"{form.key}.{field.key}", table=tables.get(f"{form.key}.{field.key}"))
-            for inner in field.fields:
-                inner_kind = field_type(inner, forms, results)
-                if inner_kind is not None:
-                    child.add(FieldInfo(inner.key, inner_kind, _label(inner), inner.key))
+            child = row_schema(form, field, forms, results, tables)
             schema.add(collection(field.key, child, "parent_id", label=_label(field)))
         elif field.type == "relation" and not field.multiple and depth < 2:
             target = forms.get(field.target_form)

@@ -648,6 +648,8 @@ class RecordsService:
                     draft.error(
                         f"{f.key}[{index}].{inner.key}", "required", text("Required.", "必填项。")
                     )
+            for key, compiled in self.rt.row_formulas.get(f.key, {}).items():
+                row[key] = compiled(row, self.ctx)  # in dependency order, like the form's own
             unknown = set(item) - {i.key for i in f.fields} - {"id"}
             for key in sorted(unknown):
                 draft.error(

@@ -31,6 +31,7 @@ class FormRuntime:
         schema: the expression catalogue bound to the tables (for SQL filters).
         formulas: compiled formula fields in dependency order.
         rollups: rollup formulas bound to the tables, recomputed in SQL after writes.
+        row_formulas: per sub-form, its rows' compiled formula fields in dependency order.
     """
 
     form: Form
@@ -42,6 +43,7 @@ class FormRuntime:
     schema: Schema
     formulas: dict[str, Compiled]
     rollups: dict[str, Checked]
+    row_formulas: dict[str, dict[str, Compiled]] = field(default_factory=dict)
     statements: dict[str, Any] = field(default_factory=dict)
     compiled: dict[str, Compiled] = field(default_factory=dict)
 
@@ -111,8 +113,21 @@ def load_runtime(
     formulas = {key: compile_python(checked) for key, checked in validated.formulas.items()}
     rollup_schema = build_schema(spec, forms, results=validated.results, tables=bound, reverse=True)
     rollups = {key: check(c.ast, rollup_schema) for key, c in validated.rollups.items()}
+    row_formulas = {
+        sub: {key: compile_python(checked) for key, checked in inner.items()}
+        for sub, inner in validated.row_formulas.items()
+    }
     runtime = FormRuntime(
-        form, form.published_version, spec, forms, tables, targets, schema, formulas, rollups
+        form,
+        form.published_version,
+        spec,
+        forms,
+        tables,
+        targets,
+        schema,
+        formulas,
+        rollups,
+        row_formulas,
     )
     if len(_cache) > 256:
         _cache.clear()

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from jimu.engines.expr.types import Type
 from jimu.engines.sqltypes import UTCDateTime
 from jimu.form_engine import spec as s
-from jimu.form_engine.catalogue import SCALAR_TYPES
+from jimu.form_engine.catalogue import SCALAR_TYPES, inner_results
 from jimu.form_engine.columns import DecimalColumn, LocalDateTime, for_expression_type
 
 MAX_IDENTIFIER = 63
@@ -197,8 +197,9 @@ def _child_table(
         ),
         sa.Column("position", sa.Integer, nullable=False),
     ]
+    own = inner_results(f, results)
     for inner in f.fields:
-        kind = column_type(inner, results, forms)
+        kind = column_type(inner, own, forms)
         if kind is not None:
             columns.append(
                 sa.Column(inner.key, kind, *_foreign_key(inner, platform), nullable=True)

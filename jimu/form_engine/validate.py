@@ -17,7 +17,7 @@ from jimu.engines.expr.parser import parse
 from jimu.engines.expr.types import BOOL, NUMBER, Type
 from jimu.engines.i18n import Text, text
 from jimu.form_engine import spec as s
-from jimu.form_engine.catalogue import build_schema
+from jimu.form_engine.catalogue import build_schema, row_schema
 
 FORMULA_TYPES = ("formula",)
 
@@ -30,12 +30,14 @@ class ValidatedForm:
         formulas: checked formula of each formula field, in dependency order.
         results: the result type of each formula field.
         rollups: checked rollup formulas (over sub-forms or relations pointing here).
+        row_formulas: per sub-form, the checked formulas of its rows in dependency order.
     """
 
     form: s.FormSpec
     formulas: dict[str, Checked] = field(default_factory=dict)
     results: dict[str, Type] = field(default_factory=dict)
     rollups: dict[str, Checked] = field(default_factory=dict)
+    row_formulas: dict[str, dict[str, Checked]] = field(default_factory=dict)
 
 
 class _Problems:
@@ -181,9 +183,9 @@ def _references(form: s.FormSpec, forms: Mapping[str, s.FormSpec], problems: _Pr
         stack.extend((index, child) for child in item.children)
 
 
-def _formula_order(form: s.FormSpec, problems: _Problems) -> list[Any]:
+def _formula_order(fields: list[Any], problems: _Problems, base: str = "") -> list[Any]:
     """Formula fields sorted so each comes after the formula fields it reads."""
-    formulas = {f.key: (index, f) for index, f in enumerate(form.fields) if f.type == "formula"}
+    formulas = {f.key: (index, f) for index, f in enumerate(fields) if f.type == "formula"}
     reads: dict[str, set[str]] = {}
     for key, (_index, f) in formulas.items():
         try:
@@ -201,7 +203,7 @@ def _formula_order(form: s.FormSpec, problems: _Problems) -> list[Any]:
             cycle = [*path[path.index(key) :], key]
             index = formulas[key][0]
             problems.add(
-                f"fields[{index}].formula",
+                f"{base}fields[{index}].formula",
                 "cycle",
                 text(
                     "Formulas depend on each other in a loop: {cycle}.",
@@ -233,6 +235,25 @@ def _check(
         return None
 
 
+def _row_formulas(
+    form: s.FormSpec, forms: Mapping[str, s.FormSpec], problems: _Problems, result: ValidatedForm
+) -> None:
+    """Checks the formula fields of sub-form rows (they read the fields of their row)."""
+    for position, sub in enumerate(form.fields):
+        if not isinstance(sub, s.SubformField):
+            continue
+        base = f"fields[{position}]."
+        checked_rows: dict[str, Checked] = {}
+        for index, inner in _formula_order(sub.fields, problems, base):
+            schema = row_schema(form, sub, forms, result.results)
+            checked = _check(problems, f"{base}fields[{index}].formula", inner.formula, schema)
+            if checked is not None:
+                checked_rows[inner.key] = checked
+                result.results[f"{sub.key}.{inner.key}"] = checked.type
+        if checked_rows:
+            result.row_formulas[sub.key] = checked_rows
+
+
 def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> ValidatedForm:
     """Checks ``form`` within its app (``forms`` by key, this one included).
 
@@ -242,7 +263,8 @@ def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> Validate
     _keys(form, problems)
     _references(form, forms, problems)
     result = ValidatedForm(form)
-    for index, f in _formula_order(form, problems):
+    _row_formulas(form, forms, problems, result)
+    for index, f in _formula_order(form.fields, problems):
         schema = build_schema(form, forms, results=result.results)
         checked = _check(problems, f"fields[{index}].formula", f.formula, schema)
         if checked is not None:

@@ -309,3 +309,58 @@ def test_linkage_fills_from_the_related_record(admin_client, crm) -> None:
         f"{url}/{given['_id']}", json={"version": 1, "values": {"customer": crm}}
     ).json()
     assert kept["sector"] == "自填"
+
+
+def test_sub_form_rows_compute_their_own_formulas(admin_client, crm) -> None:
+    order = {
+        "key": "order",
+        "name": {"en": "Order"},
+        "fields": [
+            field(
+                "lines",
+                "subform",
+                fields=[
+                    field("qty", "number", decimals=0),
+                    field("price", "amount"),
+                    field("subtotal", "formula", formula="qty * price"),
+                    field("big", "formula", formula='IF(subtotal > 100, "big", "small")'),
+                ],
+            ),
+            field("total", "formula", formula="SUM(lines.subtotal)"),
+        ],
+    }
+    assert admin_client.post("/api/apps/crm/forms", json=order).status_code == 201
+    assert admin_client.post("/api/apps/crm/forms/order/publish").status_code == 200
+    url = "/api/apps/crm/forms/order/records"
+    rows = [{"qty": 2, "price": "30"}, {"qty": 5, "price": "40.5", "subtotal": "1"}]
+    created = admin_client.post(url, json={"values": {"lines": rows}})
+    assert created.status_code == 201, created.text
+    lines = created.json()["lines"]
+    assert [(r["subtotal"], r["big"]) for r in lines] == [("60", "small"), ("202.5", "big")]
+    assert created.json()["total"] == "262.5"
+    listed = admin_client.get(url, params={"filter": "SUM(lines.subtotal) > 200"}).json()
+    assert listed["total"] == 1
+
+
+def test_row_formulas_are_checked_against_the_row(admin_client, crm) -> None:
+    bad = {
+        "key": "order",
+        "name": {"en": "Order"},
+        "fields": [
+            field("title"),
+            field(
+                "lines",
+                "subform",
+                fields=[
+                    field("a", "formula", formula="b + 1"),
+                    field("b", "formula", formula="a + 1"),
+                    field("c", "formula", formula="title & nope"),
+                ],
+            ),
+        ],
+    }
+    response = admin_client.post("/api/apps/crm/forms", json=bad)
+    assert response.status_code == 422, response.text
+    paths = {(e["field"], e["code"]) for e in response.json()["errors"]}
+    assert ("fields[1].fields[0].formula", "cycle") in paths
+    assert ("fields[1].fields[2].formula", "unknown_field") in paths
