@@ -328,37 +328,50 @@ class RecordsService:
         return order
 
     def expand(self, records: list[dict[str, Any]], key: str) -> None:
-        """Replaces a relation's ids by ``{"_id", "title"}`` of the related records."""
-        f = self.rt.spec.field(key)
-        if not isinstance(f, s.RelationField):
+        """Replaces a relation's ids by ``{"_id", "title"}`` of the related records;
+        ``lines.product`` expands a relation inside the rows of a sub-form."""
+        top, _, inner = key.partition(".")
+        f = self.rt.spec.field(top)
+        if inner and isinstance(f, s.SubformField):
+            relation = next((i for i in f.fields if i.key == inner), None)
+            holders = [row for r in records for row in r.get(top) or []]
+        else:
+            relation, holders, inner = (None if inner else f), records, top
+        if not isinstance(relation, s.RelationField):
             raise ValidationFailed.single(
                 "expand",
                 "not_a_relation",
                 text("'{key}' is not a relation field.", "“{key}”不是关联数据字段。", key=key),
             )
-        if self.grant.mode(key) == "hidden" or self.runtimes is None:
+        if self.grant.mode(top) == "hidden" or self.runtimes is None:
             return
+        ids = {i for h in holders for i in _as_list(h.get(inner)) if isinstance(i, int)}
+        titles = self._titles(relation, ids)
+
+        def one(ident: Any) -> Any:
+            return {"_id": ident, "title": titles.get(ident)} if ident in titles else None
+
+        for holder in holders:
+            value = holder.get(inner)
+            holder[inner] = [one(v) for v in value] if isinstance(value, list) else one(value)
+
+    def _titles(self, f: s.RelationField, ids: set[int]) -> dict[int, Any]:
+        """Titles of the related records the user may see (hidden titles are None)."""
         try:
-            target_rt = self.runtimes(f.target_form)
+            target_rt = self.runtimes(f.target_form) if self.runtimes else None
         except NotFound:
-            return
+            return {}
+        if target_rt is None:
+            return {}
         grant = self.access(target_rt)
         target = target_rt.tables.main
         shown = f.display_field or target_rt.spec.title_field
         if shown and grant.mode(shown) == "hidden":
             shown = None  # the title would reveal a field hidden from this user
-        ids = {i for r in records for i in _as_list(r.get(key)) if isinstance(i, int)}
         columns = [target.c.id] + ([target.c[shown]] if shown and shown in target.c else [])
         query = sa.select(*columns).where(target.c.id.in_(ids), target.c.deleted_at.is_(None))
         rows = self._conn().execute(query.where(*scope_rows(grant.view))).all()
-        titles = {row[0]: (row[1] if len(row) > 1 else None) for row in rows}
-
-        def one(ident: Any) -> Any:
-            return {"_id": ident, "title": titles.get(ident)} if ident in titles else None
-
-        for record in records:
-            value = record.get(key)
-            record[key] = [one(v) for v in value] if isinstance(value, list) else one(value)
+        return {row[0]: (row[1] if len(row) > 1 else None) for row in rows}
 
     def bulk(
         self,
@@ -807,10 +820,12 @@ class RecordsService:
             if replace:
                 self._conn().execute(table.delete().where(table.c[parent] == record_id))
             if rows:
+                # one executemany needs the same keys in every row: blanks are NULL
+                keys = {k for row in rows for k in row}
                 self._conn().execute(
                     table.insert(),
                     [
-                        {**row, parent: record_id, "position": index}
+                        {**dict.fromkeys(keys), **row, parent: record_id, "position": index}
                         for index, row in enumerate(rows)
                     ],
                 )

@@ -364,3 +364,27 @@ def test_row_formulas_are_checked_against_the_row(admin_client, crm) -> None:
     paths = {(e["field"], e["code"]) for e in response.json()["errors"]}
     assert ("fields[1].fields[0].formula", "cycle") in paths
     assert ("fields[1].fields[2].formula", "unknown_field") in paths
+
+
+def test_relations_inside_sub_form_rows_expand(admin_client, crm) -> None:
+    order = {
+        "key": "order",
+        "name": {"en": "Order"},
+        "fields": [
+            field(
+                "lines",
+                "subform",
+                fields=[field("customer", "relation", target_form="customer"), field("n")],
+            )
+        ],
+    }
+    assert admin_client.post("/api/apps/crm/forms", json=order).status_code == 201
+    assert admin_client.post("/api/apps/crm/forms/order/publish").status_code == 200
+    url = "/api/apps/crm/forms/order/records"
+    rows = [{"customer": crm, "n": "a"}, {"n": "b"}]
+    record = admin_client.post(url, json={"values": {"lines": rows}}).json()
+    got = admin_client.get(f"{url}/{record['_id']}", params={"expand": "lines.customer"}).json()
+    assert [line["customer"] for line in got["lines"]] == [{"_id": crm, "title": None}, None]
+    assert [line["n"] for line in got["lines"]] == ["a", "b"]
+    assert admin_client.get(url, params={"expand": "lines.n"}).status_code == 422
+    assert admin_client.get(url, params={"expand": "lines.nope"}).status_code == 422

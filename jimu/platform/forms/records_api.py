@@ -89,9 +89,14 @@ Fields = Annotated[
     str | None,
     Query(max_length=2000, pattern=KEYS, description="only these fields, e.g. title,amount"),
 ]
+EXPAND_KEYS = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?(,[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?)*$"
 Expand = Annotated[
     str | None,
-    Query(max_length=500, pattern=KEYS, description="relations to expand, e.g. customer"),
+    Query(
+        max_length=500,
+        pattern=EXPAND_KEYS,
+        description="relations to expand, e.g. customer, or lines.product inside a sub-form",
+    ),
 ]
 
 
