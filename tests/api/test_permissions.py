@@ -226,6 +226,7 @@ def test_relation_expansion_respects_the_target_form(world: World) -> None:
         assert created.status_code == 201, created.text
     items = world.clients["rep_a"].get(DEALS, params={"expand": "lead", "sort": "id"}).json()
     expanded = [item["lead"] for item in items["items"]]
+    assert world.visible("rep_a", q="lead of") == {"rep_a"}  # the picker searches the scope
     assert expanded == [{"_id": world.leads["rep_a"], "title": "lead of rep_a"}, None]
 
 
