@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.web_helpers import grant_members, make_app, open_to_everyone
@@ -119,3 +121,21 @@ def test_pages_speak_chinese(browser) -> None:
     page = browser.get("/apps/crm/forms/deal").text
     assert "新增记录" in page
     assert "商机" in page
+
+
+def test_designer_takes_formulas_into_sub_forms_and_knows_row_result_types(browser) -> None:
+    spec = browser.get("/api/apps/crm/forms/deal").json()
+    lines = next(f for f in spec["draft"]["fields"] if f["key"] == "lines")
+    lines["fields"].append(
+        {"key": "double", "type": "formula", "label": {"en": "Double"}, "formula": "qty * 2"}
+    )
+    saved = browser.put("/api/apps/crm/forms/deal", json=spec["draft"])
+    assert saved.status_code == 200, saved.text
+    page = browser.get("/apps/crm/forms/deal/design").text
+    config = json.loads(page.split('id="designer-config">')[1].split("</script>")[0])
+    formula = next(p for p in config["palette"]["fields"] if p["type"] == "formula")
+    assert formula["in_subform"] is True
+    assert config["formula_types"]["lines.double"] == "number"
+    assert config["formula_types"]["total"] == "number"
+    form = browser.get("/apps/crm/forms/deal/preview").text
+    assert 'data-testid="computed-lines-double"' in form

@@ -1,5 +1,6 @@
 """An analyst builds a form in the designer and publishes it; a member of the app fills it (a
-wrong value first), finds the record by a filter, edits it and reads its history."""
+wrong value first, a sub-form row computing its own subtotal), finds the record by a filter,
+edits it and reads its history."""
 
 from __future__ import annotations
 
@@ -45,9 +46,11 @@ class Designer:
         self.describe(key, en, zh)
 
     def drop_into(self, kind: str, container: str, key: str, en: str, zh: str) -> None:
-        """Drags a field type from the palette to the end of a sub-form, as a mouse would."""
+        """Drags a field type from the palette into a sub-form, as a mouse would (where it lands
+        among the fields already there depends on the pointer's path over them)."""
         target = self.page.get_by_test_id(f"cv-field-{container}").locator(".cv-sub")
         before = target.locator(".cv-field").count()
+        target.evaluate("el => el.scrollIntoView({block: 'end'})")  # the drop aims at its end
         source = self.page.get_by_test_id(f"palette-{kind}").bounding_box()
         box = target.bounding_box()
         assert source is not None
@@ -89,7 +92,8 @@ def crm(admin_client: Any) -> None:
 
 
 def build_contract_form(page: Page, checkpoints: Checkpoints) -> None:
-    """The analyst's part: a form of 10 field types with a sub-form, a relation, a formula."""
+    """The analyst's part: a form of 10 field types with a sub-form (its rows computing a
+    subtotal), a relation, and a formula totalling the rows."""
     page.goto("/apps/crm")
     page.get_by_test_id("new-form").click()
     dialog = page.locator("dialog#new-form")
@@ -110,12 +114,24 @@ def build_contract_form(page: Page, checkpoints: Checkpoints) -> None:
     d.add("relation", "customer", "Customer", "客户")
     d.add("subform", "lines", "Lines", "明细")
     d.drop_into("number", "lines", "qty", "Quantity", "数量")
-    d.drop_into("relation", "lines", "product", "Product", "产品")
-    d.add("formula", "total", "Total quantity", "总数量")
+    d.drop_into("amount", "lines", "price", "Unit price", "单价")
+    d.drop_into("formula", "lines", "subtotal", "Subtotal", "小计")
     editor = d.props.get_by_test_id("formula-editor")
-    editor.get_by_test_id("formula-input").fill("SUM(lines.qty) *")
+    editor.locator("summary").click()
+    chips = editor.get_by_test_id("field-chip")  # the row's fields, not the form's
+    expect(chips).to_have_count(3)
+    for name in ("Quantity", "Unit price", "Subtotal"):
+        expect(chips.filter(has_text=name)).to_have_count(1)
+    editor.get_by_test_id("formula-input").fill("qty * amount")  # the form's, not the row's
+    expect(editor.get_by_test_id("formula-error")).to_contain_text("amount")
+    editor.get_by_test_id("formula-input").fill("qty * price")
+    expect(editor.get_by_test_id("formula-status")).to_contain_text("result: number")
+    d.drop_into("relation", "lines", "product", "Product", "产品")
+    d.add("formula", "total", "Total", "合计")
+    editor = d.props.get_by_test_id("formula-editor")
+    editor.get_by_test_id("formula-input").fill("SUM(lines.subtotal) *")
     expect(editor.get_by_test_id("formula-error")).to_contain_text("ends too early")
-    editor.get_by_test_id("formula-input").fill("SUM(lines.qty) * 100")
+    editor.get_by_test_id("formula-input").fill("SUM(lines.subtotal)")
     expect(editor.get_by_test_id("formula-status")).to_contain_text("result: number")
     expect(page.get_by_test_id("unsaved")).to_be_visible()
     checkpoints.take(page, "designer")
@@ -149,10 +165,13 @@ def fill_contract(page: Page, checkpoints: Checkpoints) -> None:
     expect(customer).to_contain_text("华为 Huawei")
     page.get_by_test_id("add-row-lines").click()
     row = page.get_by_test_id("row-lines").first
-    row.locator("input[inputmode=decimal]").fill("3")
+    row.get_by_label("Quantity").fill("3")
+    expect(row.get_by_test_id("computed-lines-subtotal")).to_have_text("")
+    row.get_by_label("Unit price").fill("100.50")
+    expect(row.get_by_test_id("computed-lines-subtotal")).to_have_text("301.5")
     row.get_by_test_id("picker-input").fill("腾讯")
     row.get_by_test_id("picker-option").filter(has_text="腾讯").click()
-    expect(page.get_by_test_id("computed-total")).to_have_text("300")
+    expect(page.get_by_test_id("computed-total")).to_have_text("301.5")
     checkpoints.take(page, "form")
     doc_screenshot(page, "form-fill.png")
 
@@ -163,8 +182,12 @@ def fill_contract(page: Page, checkpoints: Checkpoints) -> None:
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/records/\d+$"))
     detail = page.get_by_test_id("record-detail")
-    expect(detail.get_by_test_id("value-total")).to_have_text("300")
+    expect(detail.get_by_test_id("value-total")).to_have_text("301.5")
     expect(detail.get_by_test_id("value-customer")).to_contain_text("华为 Huawei")
+    saved_row = detail.get_by_test_id("value-lines").locator("tbody tr")
+    expect(saved_row).to_have_count(1)
+    for shown in ("CNY 100.5", "301.5", "腾讯 Tencent"):
+        expect(saved_row).to_contain_text(shown)
 
 
 def find_edit_and_read_history(page: Page, checkpoints: Checkpoints) -> None:

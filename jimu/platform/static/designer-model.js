@@ -169,6 +169,13 @@
     return copy;
   }
 
+  /** Result types of a sub-form's row formulas, kept as "sub.key" among the form's types. */
+  function rowTypes(types, sub) {
+    var out = {}, prefix = sub + ".";
+    Object.keys(types).forEach(function (k) { if (k.indexOf(prefix) === 0) out[k.slice(prefix.length)] = types[k]; });
+    return out;
+  }
+
   /** The fields a formula may use, as POST /api/expressions/check wants them. */
   function catalogue(fields, formsByKey, types, depth) {
     var out = [];
@@ -179,7 +186,7 @@
       if (CATALOGUE_TYPES[f.type]) item.type = CATALOGUE_TYPES[f.type];
       else if ((f.type === "member" || f.type === "department") && !f.multiple) item.type = f.type === "member" ? "user" : "department";
       else if (f.type === "formula") item.type = types[f.key] || "text";
-      else if (f.type === "subform") { item.type = "subform"; item.fields = catalogue(f.fields, formsByKey, types, depth + 1); }
+      else if (f.type === "subform") { item.type = "subform"; item.fields = catalogue(f.fields, formsByKey, rowTypes(types, f.key), depth + 1); }
       else if (f.type === "relation" && !f.multiple && depth < 1 && formsByKey[f.target_form]) {
         item.type = "relation"; item.fields = catalogue(formsByKey[f.target_form], formsByKey, {}, depth + 1);
       } else return;
@@ -190,7 +197,7 @@
 
   jimu.designerModel = {
     uid: uid, fromSpec: fromSpec, toSpec: toSpec, find: find, listOf: listOf, allFields: allFields,
-    newField: newField, newLayout: newLayout, duplicate: duplicate, catalogue: catalogue,
+    newField: newField, newLayout: newLayout, duplicate: duplicate, catalogue: catalogue, rowTypes: rowTypes,
     PROPS: PROPS, COMPUTED: COMPUTED, clone: clone,
   };
 })();

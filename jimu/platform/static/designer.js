@@ -31,13 +31,14 @@
       form: state.form, nodes: state.nodes, selectedUid: null, busy: false,
       errors: {}, formErrors: [], plan: null, planError: "", justPublished: false,
       publishedVersion: config.published_version, savedJson: "", savedOnce: false,
-      history: [], future: [], previewWidth: "desktop", previewSrc: "about:blank", formulaTypes: {},
+      history: [], future: [], previewWidth: "desktop", previewSrc: "about:blank", formulaTypes: config.formula_types || {},
       sortables: [],
 
       init() {
         this.savedJson = JSON.stringify(this.specNow());
         this.history = [this.snapshot()];
         this.catalogueFor = this.catalogueFor.bind(this);
+        this.formulaCatalogue = this.formulaCatalogue.bind(this);
         this.$el.addEventListener("formula-type", (e) => this.rememberType(e.detail));
         window.addEventListener("beforeunload", (e) => { if (this.dirty) { e.preventDefault(); e.returnValue = ""; } });
       },
@@ -205,13 +206,28 @@
       relationFields() { return M.allFields(this).filter((f) => f.type === "relation" && !f.multiple); },
       targetOf(key) { var f = M.allFields(this).find((x) => x.key === key); return f ? f.target_form : ""; },
       rememberType(detail) {
-        M.allFields(this).forEach((f) => { if (f.type === "formula" && f.formula === detail.source) this.formulaTypes[f.key] = detail.type; });
+        M.allFields(this).forEach((f) => {
+          if (f.type === "formula" && f.formula === detail.source) this.formulaTypes[f.key] = detail.type;
+          (f.type === "subform" ? f.fields : []).forEach((i) => {
+            if (i.type === "formula" && i.formula === detail.source) this.formulaTypes[f.key + "." + i.key] = detail.type;
+          });
+        });
       },
       catalogueFor() {
         var forms = {};
         config.forms.forEach((f) => { forms[f.key] = f.fields; });
         forms[this.form.key] = M.allFields(this);
         return M.catalogue(M.allFields(this), forms, this.formulaTypes, 0);
+      },
+      /** The sub-form holding the selected field, if any. */
+      parentSubform() {
+        var found = this.selectedUid && M.find(this, this.selectedUid);
+        return found && found.parent && found.parent.type === "subform" ? found.parent : null;
+      },
+      /** What the selected formula field may read: its row's fields inside a sub-form. */
+      formulaCatalogue() {
+        var sub = this.parentSubform();
+        return sub ? M.catalogue(sub.fields, {}, M.rowTypes(this.formulaTypes, sub.key), 1) : this.catalogueFor();
       },
       errorsOf(field) { return this.errors[field._uid] || []; },
 
@@ -291,10 +307,13 @@
       // -- saving and publishing ---------------------------------------------------------
       showProblems(problem) {
         var built = M.toSpec(this), byUid = {}, general = [];
-        (problem.errors || []).forEach(function (e) {
-          var m = /^fields\[(\d+)\]/.exec(e.field || "");
+        (problem.errors || []).forEach((e) => {
+          var m = /^fields\[(\d+)\](?:\.fields\[(\d+)\])?/.exec(e.field || "");
           var id = m ? built.uids[Number(m[1])] : null;
-          var text = (e.field ? e.field.replace(/^fields\[\d+\]\.?/, "") + ": " : "") + e.message;
+          var found = m && m[2] !== undefined && id ? M.find(this, id) : null;
+          var inner = found ? (found.item.fields || [])[Number(m[2])] : null;
+          if (inner) id = inner._uid;
+          var text = (e.field ? e.field.replace(/^fields\[\d+\](\.fields\[\d+\])?\.?/, "") + ": " : "") + e.message;
           if (id) (byUid[id] = byUid[id] || []).push(text);
           else general.push((e.field ? e.field + ": " : "") + e.message);
         });

@@ -30,13 +30,17 @@
   /** Member and department ids a list of records mentions, for jimu.loadNames. */
   jimu.namesIn = function (spec, records) {
     var u = [], d = [];
-    records.forEach(function (r) {
-      ["_created_by", "_updated_by", "_owner"].forEach(function (k) { if (r[k]) u.push(r[k]); });
-      spec.fields.forEach(function (f) {
+    function collect(fields, r) {
+      fields.forEach(function (f) {
         var v = r[f.key], list = Array.isArray(v) ? v : v ? [v] : [];
         if (f.type === "member") u.push.apply(u, list);
         if (f.type === "department") d.push.apply(d, list);
+        if (f.type === "subform") list.forEach(function (row) { collect(f.fields, row || {}); });
       });
+    }
+    records.forEach(function (r) {
+      ["_created_by", "_updated_by", "_owner"].forEach(function (k) { if (r[k]) u.push(r[k]); });
+      collect(spec.fields, r);
     });
     return [u, d];
   };

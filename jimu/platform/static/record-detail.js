@@ -13,7 +13,11 @@
       comments: [], commentsLoaded: false, newComment: "", relatedItems: {},
 
       async init() {
-        var relations = spec.fields.filter(function (f) { return f.type === "relation"; }).map(function (f) { return f.key; });
+        var relations = [];
+        spec.fields.forEach(function (f) {
+          if (f.type === "relation") relations.push(f.key);
+          if (f.type === "subform") f.fields.forEach(function (i) { if (i.type === "relation") relations.push(f.key + "." + i.key); });
+        });
         try {
           var record = await jimu.api("GET", base + (relations.length ? "?expand=" + relations.join(",") : ""));
           var names = jimu.namesIn(spec, [record]);
@@ -47,7 +51,8 @@
       table(f, rows) {
         if (!rows.length) return "";
         var head = "<tr>" + f.fields.map(function (i) { return "<th>" + jimu.esc(jimu.pick(i.label)) + "</th>"; }).join("") + "</tr>";
-        var body = rows.map((row) => "<tr>" + f.fields.map((i) => "<td>" + jimu.showValue(i, row[i.key], config.words) + "</td>").join("") + "</tr>").join("");
+        var links = this.links.bind(this);
+        var body = rows.map((row) => "<tr>" + f.fields.map((i) => "<td>" + jimu.showValue(i, row[i.key], config.words, links) + "</td>").join("") + "</tr>").join("");
         return '<div class="table-scroll"><table class="grid"><thead>' + head + "</thead><tbody>" + body + "</tbody></table></div>";
       },
       async remove() {

@@ -1,6 +1,6 @@
-/* The form page: fill a new record or edit one. Formulas, visibility, required-when and
-   defaults run live on the form's JsonLogic; the server checks again on save and its
-   errors are shown next to their fields. */
+/* The form page: fill a new record or edit one. Formulas (each sub-form row's first, then
+   the form's), visibility, required-when and defaults run live on the form's JsonLogic; the
+   server computes and checks again on save and its errors are shown next to their fields. */
 (function () {
   "use strict";
   var jimu = window.jimu;
@@ -39,13 +39,30 @@
     return out;
   }
 
+  /** A computed value as text: yes/no, numbers with the field's decimals. */
+  function display(f, v, words) {
+    if (v === null || v === undefined) return "";
+    if (typeof v === "boolean") return v ? words.yes : words.no;
+    if (typeof v === "number") {
+      if (f.decimals !== null && f.decimals !== undefined) return v.toFixed(f.decimals);
+      return String(Math.round(v * 1e10) / 1e10);
+    }
+    return String(v);
+  }
+
   jimu.recordForm = function (config) {
     jimu.currentForm = config;
-    var spec = config.spec, fields = {};
-    spec.fields.forEach(function (f) { fields[f.key] = f; });
+    var spec = config.spec, fields = {}, inner = {};
+    spec.fields.forEach(function (f) {
+      fields[f.key] = f;
+      if (f.type === "subform") {
+        inner[f.key] = {};
+        f.fields.forEach(function (i) { inner[f.key][i.key] = i; });
+      }
+    });
     return {
       mode: config.mode, values: {}, errors: {}, summary: "", busy: false, ready: false,
-      logic: { fields: {}, order: [], types: {}, server_only: [] }, related: {}, record: null,
+      logic: { fields: {}, order: [], types: {}, rows: {}, server_only: [] }, related: {}, record: null,
 
       async init() {
         var base = "/api/apps/" + config.app + "/forms/" + config.form;
@@ -107,10 +124,21 @@
           }
         });
         if (this.record) ["_id", "_owner", "_created_at", "_updated_at", "_created_by"].forEach((k) => { d[k] = this.record[k]; });
+        Object.keys(this.logic.rows || {}).forEach((sub) => {
+          (d[sub] || []).forEach((row) => this.computeRow(this.logic.rows[sub], row, d._ctx));
+        });
         this.logic.order.forEach((key) => {
           try { d[key] = window.jsonLogic.apply(this.logic.fields[key].formula, d); } catch (e) { d[key] = null; }
         });
         return d;
+      },
+      /** Computes a sub-form row's formulas in place (they read their own row only). */
+      computeRow(rows, row, ctx) {
+        row._ctx = ctx;
+        rows.order.forEach(function (key) {
+          try { row[key] = window.jsonLogic.apply(rows.fields[key], row); } catch (e) { row[key] = null; }
+        });
+        delete row._ctx;
       },
       apply(key, part) {
         var rule = (this.logic.fields[key] || {})[part];
@@ -128,19 +156,21 @@
         return !!(f && (f.required || truthy(this.apply(key, "required"))));
       },
       shown(key) {
-        var f = fields[key];
         if (this.logic.order.indexOf(key) < 0) {
           var stored = this.values[key];
           return stored === null || stored === undefined ? (config.words.server_computed || "") : String(stored);
         }
-        var v = this.data()[key];
-        if (v === null || v === undefined) return "";
-        if (typeof v === "boolean") return v ? config.words.yes : config.words.no;
-        if (typeof v === "number") {
-          if (f.decimals !== null && f.decimals !== undefined) return v.toFixed(f.decimals);
-          return String(Math.round(v * 1e10) / 1e10);
+        return display(fields[key], this.data()[key], config.words);
+      },
+      /** A row formula of sub-form `sub`, row `i`: computed live, else as last saved. */
+      rowShown(sub, i, key) {
+        var rows = (this.logic.rows || {})[sub];
+        if (!rows || rows.order.indexOf(key) < 0) {
+          var stored = ((this.values[sub] || [])[i] || {})[key];
+          return stored === null || stored === undefined ? (config.words.server_computed || "") : String(stored);
         }
-        return String(v);
+        var row = (this.data()[sub] || [])[i];
+        return display(inner[sub][key], row ? row[key] : null, config.words);
       },
       lookupValue(key) {
         var f = fields[key], rec = this.related[f.relation];

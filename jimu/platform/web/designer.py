@@ -8,6 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
+from jimu.engines.errors import ValidationFailed
+from jimu.form_engine.spec import FormSpec
+from jimu.form_engine.validate import validate_form
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.schemas import KEY_PATTERN
@@ -19,6 +22,15 @@ from jimu.platform.web.render import messages, not_found, page_user, render, to_
 router = APIRouter(include_in_schema=False)
 AppKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
 FormKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
+
+
+def formula_types(spec: FormSpec, forms: dict[str, FormSpec]) -> dict[str, str]:
+    """Result types of a draft's formulas (row formulas as ``lines.subtotal``), if it is valid."""
+    try:
+        results = validate_form(spec, forms).results
+    except ValidationFailed:
+        return {}
+    return {key: str(kind) for key, kind in results.items()}
 
 
 @router.get("/apps/{app}", response_class=HTMLResponse)
@@ -66,6 +78,7 @@ def designer_page(request: Request, session: SessionDep, app: AppKey, form: Form
         "draft": page.form.draft,
         "published_version": page.form.published_version,
         "forms": others,
+        "formula_types": formula_types(page.spec, page.forms or {}) if page.spec else {},
         "palette": palette(locale),
         "words": messages(locale),
         "locale": locale,

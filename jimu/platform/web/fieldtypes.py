@@ -51,8 +51,8 @@ LAYOUT_TYPES: list[tuple[str, str, str]] = [
     ("divider", "Divider", "分割线"),
 ]
 
-# what a sub-form may hold: stored fields (row formulas are not computed by the records service)
-NOT_IN_SUBFORM = frozenset({"subform", "rollup", "lookup", "serial", "formula"})
+# what a sub-form may hold: stored fields and formulas over the fields of their row
+NOT_IN_SUBFORM = frozenset({"subform", "rollup", "lookup", "serial"})
 
 
 def palette(locale: str) -> dict[str, Any]:
