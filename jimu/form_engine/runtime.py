@@ -46,6 +46,16 @@ class FormRuntime:
     row_formulas: dict[str, dict[str, Compiled]] = field(default_factory=dict)
     statements: dict[str, Any] = field(default_factory=dict)
     compiled: dict[str, Compiled] = field(default_factory=dict)
+    grants: dict[Any, Any] = field(default_factory=dict)
+
+    def grant(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A user's grant on this version, built once per ``key`` (who, which roles, when)."""
+        found = self.grants.get(key)
+        if found is None:
+            if len(self.grants) >= 1000:
+                self.grants.clear()
+            found = self.grants[key] = build()
+        return found
 
     def statement(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement built once per form version (its compiled form is then cached)."""

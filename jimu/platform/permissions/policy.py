@@ -239,10 +239,21 @@ class Access:
         )
 
     def __call__(self, runtime: FormRuntime) -> FormGrant:
-        """The user's grant on a published form."""
+        """The user's grant on a published form (built once per form version, user, roles
+        and day: the SQL of its scopes is then reused)."""
         key = runtime.form.key
         if key not in self._grants:
-            self._grants[key] = FULL if self.app_admin else self._build(runtime)
+            if self.app_admin:
+                self._grants[key] = FULL
+            else:
+                signature = (
+                    self.user.id,
+                    self.user.main_department_id,
+                    tuple((h.role.id, h.role.updated_at) for h in self.held),
+                    self.today,
+                    self.session.get_bind().dialect.name,
+                )
+                self._grants[key] = runtime.grant(signature, lambda: self._build(runtime))
         return self._grants[key]
 
     def _build(self, runtime: FormRuntime) -> FormGrant:
