@@ -497,7 +497,7 @@ class RecordsService:
                     "记录已被他人修改，请刷新后重试。",
                 ),
                 errors=[FieldError("version", "stale", text("Stale version.", "版本已过期。"))],
-                extra={"current": {k: to_json(v) for k, v in current.items()}},
+                extra={"current": {k: to_json(v) for k, v in self.public(current).items()}},
             )
         draft = self._prepare(values, existing=current)
         updated = self._conn().execute(

@@ -186,6 +186,12 @@ def test_hidden_and_read_only_fields(world: World) -> None:
     updated = _patch(world, "rep_a", "boss", name="renamed")
     assert updated.status_code == 200
     assert "secret" not in updated.json()
+    stale = client.patch(
+        f"{LEADS}/{world.leads['boss']}", json={"version": 1, "values": {"name": "late"}}
+    )
+    current = problem(stale, 409)["current"]
+    assert current["name"] == "renamed"
+    assert "secret" not in current
     created = client.post(LEADS, json={"values": {"name": "n", "secret": "s"}})
     assert problem(created, 422)["errors"][0]["field"] == "secret"
 
