@@ -438,16 +438,7 @@ class RecordsService:
 
     def _visible_ever(self, record_id: int) -> None:
         """404 unless the record, live or deleted, is within the user's view scope."""
-        if self.grant.view is None:
-            return
-        found = (
-            self._conn()
-            .execute(
-                sa.select(self.table.c.id).where(self.table.c.id == record_id, self.grant.view)
-            )
-            .first()
-        )
-        if found is None:
+        if not self._sees(record_id):
             raise NotFound(RECORD, record_id)
 
     # -- writing ---------------------------------------------------------------------------
@@ -786,12 +777,22 @@ class RecordsService:
             if exclude is not None:
                 query = query.where(self.table.c.id != exclude)
             other = self._conn().execute(query.limit(1)).scalar()
-            if other is not None:
-                draft.error(
-                    f.key,
-                    "duplicate",
-                    text("Record {id} already has this value.", "记录 {id} 已使用该值。", id=other),
+            if other is None:
+                continue
+            if self._sees(other):
+                message = text(
+                    "Record {id} already has this value.", "记录 {id} 已使用该值。", id=other
                 )
+            else:  # the other record is outside the user's scope: do not name it
+                message = text("Another record already has this value.", "已有其他记录使用该值。")
+            draft.error(f.key, "duplicate", message)
+
+    def _sees(self, record_id: int) -> bool:
+        """Whether the record is within the user's view scope."""
+        if self.grant.view is None:
+            return True
+        query = sa.select(self.table.c.id).where(self.table.c.id == record_id, self.grant.view)
+        return self._conn().execute(query).first() is not None
 
     def _number(self, draft: _Draft) -> None:
         """Hands out serial numbers (流水号) inside this transaction."""

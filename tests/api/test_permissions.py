@@ -387,3 +387,18 @@ def test_app_admin_role_designs_forms(world: World) -> None:
     assert boss.post(f"{APP}/forms/lead/publish").status_code == 200
     assert world.visible("boss") == set(USERS)
     problem(world.clients["rep_a"].post(f"{APP}/forms/lead/publish"), 403)
+
+
+def test_unique_errors_name_only_records_the_user_sees(world: World) -> None:
+    spec = world.admin.get(f"{APP}/forms/lead").json()["draft"]
+    for item in spec["fields"]:
+        if item["key"] == "name":
+            item["unique"] = True
+    assert world.admin.put(f"{APP}/forms/lead", json=spec).status_code == 200
+    assert world.admin.post(f"{APP}/forms/lead/publish").status_code == 200
+    world.role("own", {"actions": ["view", "create"], "view_scope": scope("own")}, users=["rep_a"])
+    client = world.clients["rep_a"]
+    theirs = problem(client.post(LEADS, json={"values": {"name": "lead of boss"}}), 422)
+    assert theirs["errors"][0]["message"] == "Another record already has this value."
+    mine = problem(client.post(LEADS, json={"values": {"name": "lead of rep_a"}}), 422)
+    assert mine["errors"][0]["message"] == f"Record {world.leads['rep_a']} already has this value."
