@@ -599,7 +599,7 @@ class RecordsService:
                 draft.values[f.key] = value
         if draft.errors:
             raise ValidationFailed(_summary(draft), errors=draft.errors)
-        self._check_references(merged, draft)
+        self._check_references(merged, draft, existing)
         self._link(values, merged, draft, existing)
         self._compute(merged, draft)
         hidden = self._hide(merged, draft)
@@ -664,19 +664,22 @@ class RecordsService:
             rows.append(row)
         return rows
 
-    def _check_references(self, row: Mapping[str, Any], draft: _Draft) -> None:
+    def _check_references(
+        self, row: Mapping[str, Any], draft: _Draft, existing: Mapping[str, Any] | None
+    ) -> None:
+        """Related records, members and departments must exist; a relation may newly point
+        only at records the user may see (a lookup would otherwise read hidden records)."""
         for f in self.rt.spec.fields:
             value = row.get(f.key)
             if value in (None, []) or f.type not in ("relation", "member", "department"):
                 continue
             ids = value if isinstance(value, list) else [value]
             if f.type == "relation":
-                target = self.rt.targets.get(f.target_form)
-                if target is None:
+                kept = set(_as_list((existing or {}).get(f.key)))
+                query = self._reachable(f.target_form, [i for i in ids if i not in kept])
+                if query is None:
                     continue
-                query = sa.select(target.c.id).where(
-                    target.c.id.in_(ids), target.c.deleted_at.is_(None)
-                )
+                ids = [i for i in ids if i not in kept]
             else:
                 table = sa.table("users" if f.type == "member" else "departments", sa.column("id"))
                 query = sa.select(table.c.id).where(table.c.id.in_(ids))
@@ -692,6 +695,28 @@ class RecordsService:
                         ids=", ".join(map(str, missing)),
                     ),
                 )
+
+    def _reachable(self, form_key: str, ids: list[Any]) -> Any:
+        """A query of which of ``ids`` are live records of the form the user may see."""
+        if not ids:
+            return None
+        target_rt = None
+        if self.runtimes is not None:
+            try:
+                target_rt = self.runtimes(form_key)
+            except (NotFound, Conflict):
+                target_rt = None
+        if target_rt is None:
+            target = self.rt.targets.get(form_key)
+            if target is None:
+                return None
+            return sa.select(target.c.id).where(target.c.id.in_(ids), target.c.deleted_at.is_(None))
+        table = target_rt.tables.main
+        return sa.select(table.c.id).where(
+            table.c.id.in_(ids),
+            table.c.deleted_at.is_(None),
+            *scope_rows(self.access(target_rt).view),
+        )
 
     def _link(
         self,

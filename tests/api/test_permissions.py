@@ -402,3 +402,30 @@ def test_unique_errors_name_only_records_the_user_sees(world: World) -> None:
     assert theirs["errors"][0]["message"] == "Another record already has this value."
     mine = problem(client.post(LEADS, json={"values": {"name": "lead of rep_a"}}), 422)
     assert mine["errors"][0]["message"] == f"Record {world.leads['rep_a']} already has this value."
+
+
+def test_relations_may_newly_point_only_at_visible_records(world: World) -> None:
+    body = {
+        "key": "seller",
+        "name": {"en": "Seller"},
+        "members": {"users": [world.ids["rep_a"]]},
+        "permissions": {
+            "lead": {"actions": ["view"], "view_scope": scope("own")},
+            "deal": {"actions": ["view", "create", "edit"], "edit_scope": scope("all")},
+        },
+    }
+    assert world.admin.post(f"{APP}/roles", json=body).status_code == 201
+    client = world.clients["rep_a"]
+    hidden = client.post(DEALS, json={"values": {"title": "t", "lead": world.leads["boss"]}})
+    assert problem(hidden, 422)["errors"][0]["field"] == "lead"
+    mine = client.post(DEALS, json={"values": {"title": "t", "lead": world.leads["rep_a"]}})
+    assert mine.status_code == 201, mine.text
+    # a deal the admin linked to a lead rep_a cannot see keeps that link when rep_a edits it
+    linked = world.admin.post(
+        DEALS, json={"values": {"title": "admin's", "lead": world.leads["boss"]}}
+    ).json()
+    edited = client.patch(
+        f"{DEALS}/{linked['_id']}", json={"version": 1, "values": {"title": "renamed"}}
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["lead"] == world.leads["boss"]
