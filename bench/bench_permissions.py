@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.bench_records import SPEC, STAGES
 from bench.common import bench_engine, timed
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import service
@@ -33,22 +34,6 @@ from jimu.platform.permissions.service import ensure_app_roles
 ROWS = int(os.environ.get("JIMU_BENCH_ROWS", "1000000"))
 LEVELS = [1, 4, 20, 100, 375]
 USERS_PER_DEPARTMENT = 10
-STAGES = ["won", "open", "lost"]
-SPEC = {
-    "key": "deal",
-    "name": {"en": "Deal"},
-    "fields": [
-        {"key": "title", "type": "text", "label": {"en": "Title"}},
-        {"key": "amount", "type": "amount", "label": {"en": "Amount"}, "filterable": True},
-        {
-            "key": "stage",
-            "type": "select",
-            "label": {"en": "Stage"},
-            "filterable": True,
-            "options": [{"key": k, "label": {"en": k}} for k in STAGES],
-        },
-    ],
-}
 QUERIES = {
     "newest first, page 1": {"page": 1},
     'amount > 5000 AND stage = "won", -amount, page 3': {
