@@ -26,6 +26,7 @@
     }
   };
   jimu.userName = function (id) { return id ? users[id] || "#" + id : ""; };
+  jimu.departmentName = function (id) { return id ? departments[id] || "#" + id : ""; };
 
   /** Member and department ids a list of records mentions, for jimu.loadNames. */
   jimu.namesIn = function (spec, records) {
@@ -65,7 +66,7 @@
       case "amount": return esc((f.currency || "") + " " + v);
       case "rating": return "★".repeat(v) + '<span class="muted">' + "★".repeat(Math.max(0, (f.max || 5) - v)) + "</span>";
       case "member": return esc((Array.isArray(v) ? v : [v]).map(jimu.userName).join(", "));
-      case "department": return esc((Array.isArray(v) ? v : [v]).map(function (id) { return departments[id] || "#" + id; }).join(", "));
+      case "department": return esc((Array.isArray(v) ? v : [v]).map(jimu.departmentName).join(", "));
       case "relation":
         return (Array.isArray(v) ? v : [v]).map(function (item) {
           var id = item && typeof item === "object" ? item._id : item;

@@ -1,5 +1,5 @@
 /* A record's detail page: its fields by layout, related records (the 360° view), the
-   history timeline and comments. */
+   history timeline, comments, and for the app's admins who can see it and why. */
 (function () {
   "use strict";
   var jimu = window.jimu;
@@ -11,8 +11,10 @@
     return {
       config: config, record: null, error: "", tab: "details", history: [], historyLoaded: false,
       comments: [], commentsLoaded: false, newComment: "", relatedItems: {},
+      explainUser: null, explanation: null, explainError: "", roleNames: null,
 
       async init() {
+        this.$watch("explainUser", (id) => this.explain(id));
         var relations = [];
         spec.fields.forEach(function (f) {
           if (f.type === "relation") relations.push(f.key);
@@ -88,6 +90,29 @@
           return { key: k, label: jimu.pick(f.label), old: shown(pair[0]), new: shown(pair[1]) };
         });
       },
+      async explain(userId) {
+        this.explanation = null; this.explainError = "";
+        if (!userId) return;
+        try {
+          var found = await jimu.api("GET", base + "/explain?user=" + encodeURIComponent(userId));
+          if (!this.roleNames) {
+            var names = {};
+            (await jimu.api("GET", "/api/apps/" + config.app + "/roles")).forEach(function (r) { names[r.key] = r.name; });
+            this.roleNames = names;
+          }
+          var departments = found.roles.map(function (c) { return c.via.indexOf("department:") === 0 ? Number(c.via.slice(11)) : null; });
+          await jimu.loadNames([], departments.filter(Boolean));
+          if (userId === this.explainUser) this.explanation = found;
+        } catch (problem) { this.explainError = jimu.problemText(problem); }
+      },
+      roleName(key) { return jimu.pick((this.roleNames || {})[key]) || key; },
+      heldVia(via) {
+        if (via === "user") return this.w("via_user");
+        if (via === "all_users") return this.w("via_all_users");
+        return this.w("via_department").replace("{name}", jimu.departmentName(Number(via.slice(11))));
+      },
+      scopeText(scope) { return this.w("scope_" + scope.type) + (scope.filter ? ": " + scope.filter : ""); },
+      fieldLabel(key) { return byKey[key] ? jimu.pick(byKey[key].label) : key; },
       async openComments() {
         this.tab = "comments";
         try { this.comments = await jimu.api("GET", base + "/comments"); } catch (problem) { this.error = jimu.problemText(problem); }

@@ -11,6 +11,7 @@ from jimu.platform.views.api import router as views_router
 from jimu.platform.web.designer import router as designer_router
 from jimu.platform.web.pages import router as pages_router
 from jimu.platform.web.records import router as records_router
+from jimu.platform.web.roles import router as roles_router
 
 ROUTERS: list[APIRouter] = [
     menu_router,
@@ -20,4 +21,5 @@ ROUTERS: list[APIRouter] = [
     pages_router,
     designer_router,
     records_router,
+    roles_router,
 ]

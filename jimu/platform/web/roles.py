@@ -1,0 +1,74 @@
+"""The app admins' page of roles and permissions (应用权限 / 角色管理)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from jimu.engines.expr.types import META_FIELDS
+from jimu.form_engine import service as forms_service
+from jimu.form_engine.spec import FormSpec
+from jimu.platform.apps.models import App
+from jimu.platform.deps import SessionDep
+from jimu.platform.errors import request_locale
+from jimu.platform.web import context
+from jimu.platform.web.designer import AppKey, formula_types
+from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+
+router = APIRouter(include_in_schema=False)
+
+
+def app_forms(session: Session, app: App) -> list[dict[str, Any]]:
+    """The app's forms as their drafts say (what the permission API checks against): key,
+    name, fields and the result types of their formulas."""
+    drafts = {
+        f.key: FormSpec.model_validate(f.draft) for f in forms_service.list_forms(session, app.id)
+    }
+    return [
+        {
+            "key": key,
+            "name": spec.name.model_dump(),
+            "fields": spec.model_dump(mode="json")["fields"],
+            "types": formula_types(spec, drafts),
+        }
+        for key, spec in drafts.items()
+    ]
+
+
+def meta_fields() -> list[dict[str, Any]]:
+    """The record fields every form has (``_owner``, ``_created_by`` ...) for scope filters."""
+    return [
+        {"key": key, "type": str(kind), "label": dict(label)}
+        for key, kind, _column, label in META_FIELDS
+    ]
+
+
+@router.get("/apps/{app}/roles", response_class=HTMLResponse)
+def roles_page(request: Request, session: SessionDep, app: AppKey) -> Response:
+    """The app's roles, their members and each form's permissions (the app's admins)."""
+    user = page_user(request, session)
+    if user is None:
+        return to_login(request)
+    page = context.app_page(session, app, user)
+    if page is None or not page.app_admin:
+        return not_found(request, user)
+    locale = request_locale(request)
+    config = {
+        "app": page.app.key,
+        "forms": app_forms(session, page.app),
+        "meta": meta_fields(),
+        "words": messages(locale),
+    }
+    return render(
+        request,
+        "roles.html",
+        user,
+        app=page.app,
+        menu=page.menu,
+        app_admin=True,
+        roles_page=True,
+        config=config,
+    )
