@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.org_helpers import problem
-from tests.api.web_helpers import make_app, open_to_everyone
+from tests.api.web_helpers import grant_members, make_app, open_to_everyone
 
 URL = "/api/apps/crm/forms/deal/views"
 
@@ -25,6 +25,7 @@ def test_personal_and_shared_views(admin_client, make_user, login) -> None:
     assert shared.json()["columns"] == ["title", "amount", "_created_at"]
     admin_client.post(URL, json={"name": "Mine"})
     open_to_everyone(admin_client)
+    grant_members(admin_client, "deal", "view_all")
     make_user("li")
     user = login("li", "user-pass-1")
     own = user.post(URL, json={"name": "Li's", "filter": 'CONTAINS(title, "x")'})
@@ -40,6 +41,7 @@ def test_personal_and_shared_views(admin_client, make_user, login) -> None:
 def test_update_and_delete_by_owner_or_admin(admin_client, make_user, login) -> None:
     make_app(admin_client)
     open_to_everyone(admin_client)
+    grant_members(admin_client, "deal", "view_all")
     make_user("li")
     make_user("wang")
     li = login("li", "user-pass-1")
@@ -105,3 +107,72 @@ def test_views_are_for_members_and_app_admins_share(admin_client, make_user, log
     assert role.status_code == 200, role.text
     shared = li.post(URL, json={"name": "Team", "shared": True})
     assert shared.status_code == 201, shared.text
+
+
+def test_views_need_read_permission_on_the_form(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    view = admin_client.post(URL, json={"name": "Team", "shared": True}).json()
+    open_to_everyone(admin_client)
+    make_user("li")
+    li = login("li", "user-pass-1")
+    calls = [
+        lambda: li.get(URL),
+        lambda: li.post(URL, json={"name": "Li's"}),
+        lambda: li.patch(f"{URL}/{view['id']}", json={"name": "x"}),
+        lambda: li.delete(f"{URL}/{view['id']}"),
+    ]
+    for preset in (None, "submit_only"):
+        if preset:
+            grant_members(admin_client, "deal", preset)
+        for call in calls:
+            refused = problem(call(), 403)  # a member of the app, but may not read deals
+            assert refused["code"] == "permission_denied"
+        problem(li.get("/api/apps/crm/forms/deal/records"), 403)  # as the records API says
+    grant_members(admin_client, "deal", "view_all")
+    assert [v["name"] for v in li.get(URL).json()] == ["Team"]
+    assert li.post(URL, json={"name": "Li's"}).status_code == 201
+
+
+def test_app_admins_by_role_share_views_members_do_not(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    open_to_everyone(admin_client)
+    grant_members(admin_client, "deal", "view_all")
+    boss = make_user("boss")
+    make_user("li")
+    role = admin_client.patch(
+        "/api/apps/crm/roles/admin", json={"members": {"users": [boss["id"]]}}
+    )
+    assert role.status_code == 200, role.text
+    boss_client, li = login("boss", "user-pass-1"), login("li", "user-pass-1")
+    shared = boss_client.post(URL, json={"name": "Big deals", "shared": True, "sort": "-amount"})
+    assert shared.status_code == 201, shared.text
+    assert shared.json()["shared"] is True
+    assert [v["name"] for v in li.get(URL).json()] == ["Big deals"]
+    problem(li.patch(f"{URL}/{shared.json()['id']}", json={"name": "Mine now"}), 403)
+    own = li.post(URL, json={"name": "Li's"}).json()
+    problem(li.patch(f"{URL}/{own['id']}", json={"shared": True}), 403)
+    assert boss_client.patch(f"{URL}/{shared.json()['id']}", json={"name": "Big"}).is_success
+
+
+def test_views_cannot_name_fields_hidden_from_their_author(admin_client, make_user, login) -> None:
+    make_app(admin_client)
+    open_to_everyone(admin_client)
+    permission = {"preset": "view_all", "fields": {"amount": "hidden"}}
+    granted = admin_client.put("/api/apps/crm/roles/member/forms/deal", json=permission)
+    assert granted.status_code == 200, granted.text
+    make_user("li")
+    li = login("li", "user-pass-1")
+    cases = [
+        ({"name": "x", "columns": ["title", "amount"]}, "columns[1]"),
+        ({"name": "x", "sort": "-amount"}, "sort"),
+        ({"name": "x", "filter": "amount > 100"}, "filter"),
+        ({"name": "x", "filter": 'title = "a" OR amount > 100'}, "filter"),
+    ]
+    for body, field in cases:
+        found = problem(li.post(URL, json=body), 422)
+        assert [e["field"] for e in found["errors"]] == [field], (body, found)
+    ok = li.post(URL, json={"name": "ok", "columns": ["title"], "filter": 'title = "a"'})
+    assert ok.status_code == 201, ok.text
+    found = problem(li.patch(f"{URL}/{ok.json()['id']}", json={"columns": ["amount"]}), 422)
+    assert found["errors"][0]["field"] == "columns[0]"
+    assert admin_client.post(URL, json={"name": "all", "columns": ["amount"]}).status_code == 201

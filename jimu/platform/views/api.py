@@ -26,13 +26,16 @@ ViewId = Annotated[int, Path(ge=1, le=MAX_ID, description="a saved view's id")]
 def _context(
     app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep
 ) -> service.ViewContext:
-    """The form and the caller's standing in its app (members only; admins share views)."""
+    """The form and the caller's standing in its app: members who may read its records (as
+    the records API decides); the app's admins share views."""
     app_row = get_app(session, app)
     access = require_member(session, app_row, user)
     runtime = load_runtime(
         session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
     )
-    return service.ViewContext(runtime, user, access.app_admin)
+    grant = access(runtime)
+    grant.require("view")
+    return service.ViewContext(runtime, user, access.app_admin, grant.hidden())
 
 
 Context = Annotated[service.ViewContext, Depends(_context)]

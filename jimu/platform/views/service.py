@@ -1,4 +1,8 @@
-"""Saved views: personal ones for their owner, shared ones for everyone reading the form."""
+"""Saved views: personal ones for their owner, shared ones for everyone reading the form.
+
+The endpoints let in only users who may read the form's records; a view names only fields
+its author may see.
+"""
 
 from __future__ import annotations
 
@@ -28,11 +32,13 @@ class ViewContext:
 
     Attributes:
         app_admin: the caller administers the app (shares and manages any view).
+        hidden: keys of the fields hidden from the caller (a view may not name them).
     """
 
     runtime: FormRuntime
     user: User
     app_admin: bool
+    hidden: frozenset[str] = frozenset()
 
 
 def list_views(session: Session, ctx: ViewContext) -> list[SavedView]:
@@ -48,9 +54,11 @@ def list_views(session: Session, ctx: ViewContext) -> list[SavedView]:
     return list(session.scalars(query))
 
 
-def _check(runtime: FormRuntime, data: ViewCreate | ViewUpdate) -> None:
-    """Columns and sort must name fields of the form; the filter must be a condition."""
-    known = {f.key for f in runtime.spec.fields} | META_COLUMNS
+def _check(ctx: ViewContext, data: ViewCreate | ViewUpdate) -> None:
+    """Columns and sort must name fields of the form the caller sees; the filter must be a
+    condition on them."""
+    runtime = ctx.runtime
+    known = {f.key for f in runtime.spec.fields if f.key not in ctx.hidden} | META_COLUMNS
     for index, key in enumerate(data.columns or []):
         if key not in known:
             raise ValidationFailed.single(
@@ -68,11 +76,17 @@ def _check(runtime: FormRuntime, data: ViewCreate | ViewUpdate) -> None:
             )
     if data.filter:
         try:
-            check(data.filter, runtime.schema, expect=BOOL)
+            checked = check(data.filter, runtime.schema, expect=BOOL)
         except ExprError as exc:
             raise ValidationFailed(
                 exc.detail, errors=[FieldError("filter", exc.reason, exc.detail)]
             ) from None
+        for key in {path.split(".")[0] for path in checked.fields} & ctx.hidden:
+            raise ValidationFailed.single(
+                "filter",
+                "unknown_field",
+                text("Unknown field '{key}'.", "未知字段“{key}”。", key=key),
+            )
 
 
 def _require_share_right(ctx: ViewContext) -> None:
@@ -84,7 +98,7 @@ def _require_share_right(ctx: ViewContext) -> None:
 
 def create_view(session: Session, ctx: ViewContext, data: ViewCreate) -> SavedView:
     """Saves a view for the caller (shared views need an admin of the app)."""
-    _check(ctx.runtime, data)
+    _check(ctx, data)
     if data.shared:
         _require_share_right(ctx)
     values = data.model_dump(mode="json")
@@ -114,7 +128,7 @@ def update_view(session: Session, ctx: ViewContext, view_id: int, data: ViewUpda
     """Changes a view (its owner, or an admin of the app)."""
     view = get_view(session, ctx, view_id)
     _require_owner(view, ctx)
-    _check(ctx.runtime, data)
+    _check(ctx, data)
     changes = data.model_dump(mode="json", exclude_unset=True)
     if changes.get("shared"):
         _require_share_right(ctx)
