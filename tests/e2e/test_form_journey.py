@@ -195,6 +195,7 @@ def find_edit_and_read_history(page: Page, checkpoints: Checkpoints) -> None:
     page.goto("/apps/crm/forms/contract")
     rows = page.get_by_test_id("record-row")
     expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("total")).to_have_text("2 records")
     page.get_by_test_id("filter-button").click()
     page.get_by_test_id("filter-field").select_option("title")
     page.get_by_test_id("filter-op").select_option("contains")
@@ -203,6 +204,7 @@ def find_edit_and_read_history(page: Page, checkpoints: Checkpoints) -> None:
     expect(page.get_by_test_id("conditions")).to_contain_text("contains 框架")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("年度框架合同")
+    expect(page.get_by_test_id("total")).to_have_text("1 record")
     checkpoints.take(page, "list")
     doc_screenshot(page, "list.png")
 

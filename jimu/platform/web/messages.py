@@ -175,6 +175,7 @@ UI: dict[str, tuple[str, str]] = {
     "no_records": ("No records.", "暂无数据。"),
     "page_of": ("Page {page} of {pages}", "第 {page} / {pages} 页"),
     "total_n": ("{n} records", "共 {n} 条"),
+    "total_one": ("1 record", "共 1 条"),
     "prev": ("Previous", "上一页"),
     "next": ("Next", "下一页"),
     "per_page": ("Per page", "每页"),
