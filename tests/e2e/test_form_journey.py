@@ -32,6 +32,7 @@ class Designer:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.props = page.get_by_test_id("field-props")
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")  # Alpine is live
 
     def describe(self, key: str, en: str, zh: str) -> None:
         """Names the selected field."""
@@ -68,6 +69,7 @@ class Designer:
 
 def sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/login")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

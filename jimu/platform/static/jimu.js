@@ -36,6 +36,11 @@
     return out;
   }
 
+  // the page's components are live (clicks before this would be lost): tests wait for it
+  document.addEventListener("alpine:initialized", function () {
+    document.body.dataset.ready = "1";
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     Object.assign(event.detail.headers, csrfHeaders());
   });
