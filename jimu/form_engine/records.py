@@ -154,16 +154,16 @@ class RecordsService:
             raise NotFound(RECORD, record_id)
         return self._record(dict(row))
 
+    def _within(self, record_id: int, scope: Any) -> bool:
+        """Whether the record (live or deleted) is among the rows of ``scope`` (None: all)."""
+        if scope is None:
+            return True
+        query = sa.select(self.table.c.id).where(self.table.c.id == record_id, scope)
+        return self._conn().execute(query).first() is not None
+
     def _in_scope(self, record_id: int, scope: Any, action: str) -> None:
         """Refuses a change to a visible record outside the user's scope for ``action``."""
-        if scope is None:
-            return
-        found = (
-            self._conn()
-            .execute(sa.select(self.table.c.id).where(self.table.c.id == record_id, scope))
-            .first()
-        )
-        if found is None:
+        if not self._within(record_id, scope):
             verb = text("edit", "编辑") if action == "edit" else text("delete", "删除")
             raise PermissionDenied(OUTSIDE_SCOPE.with_params(action=verb))
 
@@ -357,10 +357,7 @@ class RecordsService:
 
     def _titles(self, f: s.RelationField, ids: set[int]) -> dict[int, Any]:
         """Titles of the related records the user may see (hidden titles are None)."""
-        try:
-            target_rt = self.runtimes(f.target_form) if self.runtimes else None
-        except NotFound:
-            return {}
+        target_rt = self._target(f.target_form)
         if target_rt is None:
             return {}
         grant = self.access(target_rt)
@@ -696,16 +693,20 @@ class RecordsService:
                     ),
                 )
 
+    def _target(self, form_key: str) -> FormRuntime | None:
+        """The published runtime of a related form, if it can be loaded."""
+        if self.runtimes is None:
+            return None
+        try:
+            return self.runtimes(form_key)
+        except (NotFound, Conflict):  # no such form, or not published
+            return None
+
     def _reachable(self, form_key: str, ids: list[Any]) -> Any:
         """A query of which of ``ids`` are live records of the form the user may see."""
         if not ids:
             return None
-        target_rt = None
-        if self.runtimes is not None:
-            try:
-                target_rt = self.runtimes(form_key)
-            except (NotFound, Conflict):
-                target_rt = None
+        target_rt = self._target(form_key)
         if target_rt is None:
             target = self.rt.targets.get(form_key)
             if target is None:
@@ -814,10 +815,7 @@ class RecordsService:
 
     def _sees(self, record_id: int) -> bool:
         """Whether the record is within the user's view scope."""
-        if self.grant.view is None:
-            return True
-        query = sa.select(self.table.c.id).where(self.table.c.id == record_id, self.grant.view)
-        return self._conn().execute(query).first() is not None
+        return self._within(record_id, self.grant.view)
 
     def _number(self, draft: _Draft) -> None:
         """Hands out serial numbers (流水号) inside this transaction."""
