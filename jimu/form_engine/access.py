@@ -46,8 +46,14 @@ class FormGrant:
             database may pick another plan for counting than for a sorted page).
         edit: rows the user may change (None: all); ``sa.false()`` when none.
         delete: rows the user may delete (None: all).
-        fields: the mode of each field by key; a key not listed is ``default_mode``.
+        fields: the mode of each field by key; a key not listed is ``default_mode``. A field
+            inside a sub-form row (``lines.cost``) is listed only when it differs from its
+            sub-form's mode.
         default_mode: the mode of fields the roles do not mention.
+        forms: the field modes of the app's other forms by form key, for formula and filter
+            paths through relations (a form not listed: ``default_mode``).
+        because: each field hidden only because it is computed from hidden fields, and the
+            ``form.field`` paths of those fields.
     """
 
     actions: frozenset[str]
@@ -57,6 +63,8 @@ class FormGrant:
     delete: Clause = None
     fields: Mapping[str, FieldMode] = field(default_factory=dict)
     default_mode: FieldMode = "edit"
+    forms: Mapping[str, Mapping[str, FieldMode]] = field(default_factory=dict)
+    because: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def allows(self, action: str) -> bool:
         """Whether the form-level action is granted."""
@@ -74,12 +82,50 @@ class FormGrant:
             )
 
     def mode(self, key: str) -> FieldMode:
-        """hidden / read / edit for a field."""
-        return self.fields.get(key, self.default_mode)
+        """hidden / read / edit for a field (``lines.cost``: a field of a sub-form's rows)."""
+        found = self.fields.get(key)
+        if found is None and "." in key:
+            return self.mode(key.split(".")[0])
+        return found or self.default_mode
+
+    def mode_in(self, form: str, key: str) -> FieldMode:
+        """The mode of a field of another form of the app (reached through a relation)."""
+        modes = self.forms.get(form)
+        if modes is None:
+            return self.default_mode
+        found = modes.get(key)
+        if found is None and "." in key:
+            return self.mode_in(form, key.split(".")[0])
+        return found or self.default_mode
 
     def hidden(self) -> frozenset[str]:
-        """Keys of the fields this user may not see."""
+        """Keys of the fields this user may not see (``lines.cost`` for a row's field)."""
         return frozenset(k for k, m in self.fields.items() if m == "hidden")
+
+    def visible(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values by field key without the fields hidden from the user, sub-form rows too."""
+        hidden = self.hidden()
+        if not hidden:
+            return dict(values)
+        inner: dict[str, set[str]] = {}
+        for key in hidden:
+            sub, dot, name = key.partition(".")
+            if dot:
+                inner.setdefault(sub, set()).add(name)
+        return {
+            k: _without(v, inner[k]) if k in inner else v
+            for k, v in values.items()
+            if k not in hidden
+        }
+
+
+def _without(value: Any, keys: set[str]) -> Any:
+    """Sub-form rows (or a history entry's old and new rows) without ``keys``."""
+    if isinstance(value, list):
+        return [_without(item, keys) for item in value]
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in keys}
+    return value
 
 
 FULL = FormGrant(actions=frozenset(ACTIONS))

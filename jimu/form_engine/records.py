@@ -28,6 +28,7 @@ from jimu.engines.i18n import Text, text
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import spec as s
 from jimu.form_engine.access import FULL, FormGrant, GrantOf, scope_rows
+from jimu.form_engine.derived import first_hidden
 from jimu.form_engine.files import attach_files, resolve_files
 from jimu.form_engine.runtime import FormRuntime
 from jimu.form_engine.store import RecordAudit, history_of, next_serial
@@ -169,10 +170,7 @@ class RecordsService:
 
     def public(self, record: dict[str, Any]) -> dict[str, Any]:
         """A record as this user may see it: fields hidden from them left out."""
-        hidden = self.grant.hidden()
-        if not hidden:
-            return record
-        return {k: v for k, v in record.items() if k not in hidden}
+        return self.grant.visible(record)
 
     def _record(self, row: dict[str, Any]) -> dict[str, Any]:
         return self._records([row])[0]
@@ -260,9 +258,11 @@ class RecordsService:
                 if f.type in ("text", "textarea", "phone", "email", "serial")
                 and self.grant.mode(f.key) != "hidden"
             ]
-            pattern = f"%{q.lower()}%"
+            needle = q.lower()
             conditions.append(
-                sa.or_(*(sa.func.lower(c).like(pattern) for c in texts)) if texts else sa.false()
+                sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in texts))
+                if texts
+                else sa.false()
             )
         query = sa.select(self.table.c.id).where(*conditions, *scope_rows(self.grant.view))
         if after is not None:
@@ -296,16 +296,15 @@ class RecordsService:
         return RecordPage(items, min(total, COUNT_LIMIT), total <= COUNT_LIMIT)
 
     def _refuse_hidden(self, paths: Sequence[str], where: str) -> None:
-        """A filter may not read a field hidden from the user (it would reveal its values)."""
-        hidden = self.grant.hidden()
-        for path in paths:
-            key = path.split(".")[0]
-            if key in hidden:
-                raise ValidationFailed.single(
-                    where,
-                    "unknown_field",
-                    text("Unknown field '{key}'.", "未知字段“{key}”。", key=key),
-                )
+        """A filter may not read a field hidden from the user, here or through a relation
+        (it would reveal its values)."""
+        path = first_hidden(self.grant, self.rt.forms, self.rt.form.key, paths)
+        if path is not None:
+            raise ValidationFailed.single(
+                where,
+                "unknown_field",
+                text("Unknown field '{key}'.", "未知字段“{key}”。", key=path),
+            )
 
     def _order(self, sort: str | None) -> list[Any]:
         order: list[Any] = []
@@ -425,12 +424,11 @@ class RecordsService:
         if exists is None:
             raise NotFound(RECORD, record_id)
         self._visible_ever(record_id)
-        hidden = self.grant.hidden()
         entries = history_of(self.session, self.rt.form.id, record_id)
-        if hidden:
+        if self.grant.hidden():
             for entry in entries:
                 self.session.expunge(entry)  # hidden fields are left out, never saved back
-                entry.changes = {k: v for k, v in entry.changes.items() if k not in hidden}
+                entry.changes = self.grant.visible(entry.changes)
         return entries
 
     def _visible_ever(self, record_id: int) -> None:

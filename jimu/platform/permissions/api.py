@@ -113,9 +113,14 @@ def my_permissions(
         session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
     )
     grant = access(runtime)
+    fields = {f.key: grant.mode(f.key) for f in runtime.spec.fields}
+    fields |= {
+        k: "hidden" for k in grant.hidden() if "." in k and fields.get(k.split(".")[0]) != "hidden"
+    }
     return MyPermissions(
         actions=sorted(grant.actions),
-        fields={f.key: grant.mode(f.key) for f in runtime.spec.fields},
+        fields=fields,
+        hidden_because={k: list(v) for k, v in grant.because.items()},
         app_admin=access.app_admin,
     )
 

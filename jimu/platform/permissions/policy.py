@@ -20,6 +20,7 @@ from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import BOOL
 from jimu.form_engine import spec as s
 from jimu.form_engine.access import FULL, MODE_RANK, FieldMode, FormGrant, any_of
+from jimu.form_engine.derived import Node, app_sources, derive
 from jimu.form_engine.runtime import FormRuntime
 from jimu.platform.apps.models import App
 from jimu.platform.models import Base
@@ -28,6 +29,8 @@ from jimu.platform.permissions.models import AppRole, app_role_departments, app_
 from jimu.platform.permissions.schemas import FormPermission, Scope
 
 log = logging.getLogger(__name__)
+Modes = dict[str, FieldMode]
+Reasons = dict[str, tuple[str, ...]]
 ADMIN_ROLE = "admin"
 MEMBER_ROLE = "member"
 
@@ -194,10 +197,10 @@ def permission_of(role: AppRole, form_key: str) -> FormPermission | None:
     return FormPermission.model_validate(raw) if raw is not None else None
 
 
-def field_modes(runtime: FormRuntime, permissions: list[FormPermission]) -> dict[str, FieldMode]:
+def field_modes(spec: s.FormSpec, permissions: list[FormPermission]) -> dict[str, FieldMode]:
     """Each field's mode: the most open one any of the user's roles gives."""
     modes: dict[str, FieldMode] = {}
-    for f in runtime.spec.fields:
+    for f in spec.fields:
         best: FieldMode = "hidden"
         for permission in permissions:
             writes = bool({"create", "edit"} & set(permission.actions))
@@ -284,6 +287,7 @@ class Access:
         view, edit = scopes("view", "view_scope"), scopes("edit", "edit_scope")
         view_page = scopes("view", "view_scope", ordered=True)
         delete = scopes("delete", "edit_scope")
+        fields, forms, because = self._modes(runtime)
         # sharing widens the rows of actions the user has; it grants no action by itself
         shared_view, shared_edit = share_clauses(runtime, self.user.id)
         return FormGrant(
@@ -292,6 +296,34 @@ class Access:
             view_page=any_of(view_page + shared_view if "view" in actions else []),
             edit=any_of(edit + shared_edit if "edit" in actions else []),
             delete=any_of(delete),
-            fields=field_modes(runtime, sets),
+            fields=fields,
             default_mode="hidden",
+            forms=forms,
+            because=because,
         )
+
+    def _modes(self, runtime: FormRuntime) -> tuple[Modes, dict[str, Modes], Reasons]:
+        """The user's field modes on the form and the app's other forms, with the fields
+        computed from hidden ones hidden too (``docs/decisions.md``: derived fields)."""
+        forms = {
+            key: field_modes(
+                spec, [p for h in self.held if (p := permission_of(h.role, key)) is not None]
+            )
+            for key, spec in runtime.forms.items()
+        }
+
+        def hidden_at_base(node: Node) -> bool:
+            modes = forms.get(node[0])
+            return modes is None or modes.get(node[1].split(".")[0], "hidden") == "hidden"
+
+        graph = runtime.statement("derived_sources", lambda: app_sources(runtime.forms))
+        derived = derive(graph, hidden_at_base)
+        for form, key in derived:
+            forms[form][key] = "hidden"
+        own = runtime.form.key
+        because = {
+            key: tuple(f"{f}.{k}" for f, k in reasons)
+            for (form, key), reasons in derived.items()
+            if form == own
+        }
+        return forms.get(own, {}), forms, because

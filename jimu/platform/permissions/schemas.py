@@ -161,5 +161,13 @@ class MyPermissions(StrictModel):
     """What the signed-in user may do with a form (for the UI)."""
 
     actions: list[str]
-    fields: dict[str, Mode]
+    fields: dict[str, Mode] = Field(
+        description="each field's mode; a field of sub-form rows (`lines.cost`) is listed "
+        "when it is hidden while its sub-form is not"
+    )
+    hidden_because: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="fields hidden because they are computed from hidden fields "
+        "(formulas, lookups, rollups, linkage), each with those fields as `form.field`",
+    )
     app_admin: bool
