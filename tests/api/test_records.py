@@ -388,3 +388,14 @@ def test_relations_inside_sub_form_rows_expand(admin_client, crm) -> None:
     assert [line["n"] for line in got["lines"]] == ["a", "b"]
     assert admin_client.get(url, params={"expand": "lines.n"}).status_code == 422
     assert admin_client.get(url, params={"expand": "lines.nope"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("%", ["50%"]), ("_", ["a_b"]), ("a_b", ["a_b"]), ("\\", ["x\\y"]), ("a%", []), ("ab", [])],
+)
+def test_search_takes_wildcards_literally(admin_client, crm, q: str, expected: list[str]) -> None:
+    for title in ("50%", "a_b", "axb", "x\\y", "plain"):
+        assert _create(admin_client, title=title).status_code == 201
+    page = admin_client.get(URL, params={"q": q}).json()
+    assert sorted(r["title"] for r in page["items"]) == expected
