@@ -105,6 +105,15 @@ DATE_FORMATS = [
     "yy-m-d h:mm",
     "H : MM",
     "0.00",
+    "dddd",
+    "ddd, d mmm yyyy",
+    "mmmm mmmmm",
+    "h:m AM/PM",
+    "hh:mm:ss a/p",
+    "mm:ss",
+    "yyyy年m月d日 aaaa",
+    "aaa",
+    '"Q"yy \\h',
 ]
 text_format = st.sampled_from(NUMBER_FORMATS + DATE_FORMATS).map(
     lambda s: json.dumps(s, ensure_ascii=False)
@@ -143,10 +152,10 @@ def num_atom(depth: int) -> st.SearchStrategy[str]:
         date_atom(d).map(lambda x: f"YEAR({x})"),
         date_atom(d).map(lambda x: f"MONTH({x})"),
         date_atom(d).map(lambda x: f"DAY({x})"),
-        st.tuples(date_atom(d), st.sampled_from(["1", "2", "3"])).map(
+        st.tuples(date_atom(d), st.sampled_from(["1", "2", "3", "NULL"])).map(
             lambda a: f"WEEKDAY({a[0]}, {a[1]})"
         ),
-        st.tuples(date_atom(d), st.sampled_from(["1", "2", "21"])).map(
+        st.tuples(date_atom(d), st.sampled_from(["1", "2", "21", "NULL"])).map(
             lambda a: f"WEEKNUM({a[0]}, {a[1]})"
         ),
         st.tuples(
@@ -160,7 +169,7 @@ def num_atom(depth: int) -> st.SearchStrategy[str]:
         st.just("COUNT(lines.x)"),
         st.tuples(num_atom(d)).map(lambda a: f"INT({a[0]})"),
         st.tuples(num_atom(d)).map(lambda a: f"ABS({a[0]})"),
-        st.tuples(num_atom(d), st.sampled_from(["0", "1", "2", "-1"])).map(
+        st.tuples(num_atom(d), st.sampled_from(["0", "1", "2", "-1", "-50", "NULL"])).map(
             lambda a: f"ROUND({a[0]}, {a[1]})"
         ),
         st.tuples(small_int, st.sampled_from(["3", "-4", "7"])).map(
@@ -194,6 +203,10 @@ def num_top(depth: int) -> st.SearchStrategy[str]:
         st.tuples(text_literal).map(lambda a: f"SUMIF(lines.x, lines.s = {a[0]})"),
         st.tuples(atom).map(lambda a: f"COUNTIF(lines, lines.x > {a[0]})"),
         st.tuples(atom, st.sampled_from(["0", "1", "2"])).map(lambda a: f"ROUNDUP({a[0]}, {a[1]})"),
+        st.tuples(amount, st.sampled_from(["0", "1", "2", "3", "-1", "0.5", "12.5"])).map(
+            lambda a: f"POWER({a[0]}, {a[1]})"
+        ),
+        st.sampled_from(NUM_FIELDS).map(lambda a: f"(1 + {a} / 1000) ^ 12"),
         st.tuples(atom, st.sampled_from(["0", "1", "2"])).map(
             lambda a: f"ROUNDDOWN({a[0]}, {a[1]})"
         ),
@@ -214,11 +227,18 @@ def text_atom(depth: int) -> st.SearchStrategy[str]:
         t.map(lambda x: f"UPPER({x})"),
         t.map(lambda x: f"LOWER({x})"),
         t.map(lambda x: f"TRIM({x})"),
-        st.tuples(t, st.sampled_from(["0", "1", "2", "5"])).map(lambda a: f"LEFT({a[0]}, {a[1]})"),
-        st.tuples(t, st.sampled_from(["0", "1", "3"])).map(lambda a: f"RIGHT({a[0]}, {a[1]})"),
-        st.tuples(t, st.sampled_from(["1", "2", "4"]), st.sampled_from(["0", "2", "9"])).map(
-            lambda a: f"MID({a[0]}, {a[1]}, {a[2]})"
+        st.tuples(t, st.sampled_from(["0", "1", "2", "5", "NULL"])).map(
+            lambda a: f"LEFT({a[0]}, {a[1]})"
         ),
+        t.map(lambda x: f"LEFT({x})"),
+        st.tuples(t, st.sampled_from(["0", "1", "3", "NULL"])).map(
+            lambda a: f"RIGHT({a[0]}, {a[1]})"
+        ),
+        st.tuples(
+            t, st.sampled_from(["1", "2", "4", "NULL"]), st.sampled_from(["0", "2", "9", "NULL"])
+        ).map(lambda a: f"MID({a[0]}, {a[1]}, {a[2]})"),
+        st.sampled_from(NUM_FIELDS).map(lambda a: f'IFERROR({a} / 4, "none")'),
+        st.tuples(date_atom(d), text_literal).map(lambda a: f"IFERROR({a[0]}, {a[1]})"),
         st.tuples(t, text_literal, text_literal).map(
             lambda a: f"SUBSTITUTE({a[0]}, {a[1]}, {a[2]})"
         ),
@@ -246,6 +266,9 @@ def date_atom(depth: int) -> st.SearchStrategy[str]:
     return st.one_of(
         base,
         st.tuples(st.integers(1998, 2030), st.integers(0, 13), st.integers(0, 32)).map(
+            lambda a: f"DATE({a[0]}, {a[1]}, {a[2]})"
+        ),
+        st.tuples(st.integers(-1, 130), st.integers(1, 12), st.integers(1, 28)).map(
             lambda a: f"DATE({a[0]}, {a[1]}, {a[2]})"
         ),
         st.tuples(st.sampled_from([*DATE_FIELDS, "TODAY()"]), small_int).map(
@@ -294,6 +317,10 @@ def bool_expr(depth: int) -> st.SearchStrategy[str]:
             lambda a: f'({a[0]} NOT IN ({a[1]}, "a"))'
         ),
         st.tuples(b, b).map(lambda a: f"AND({a[0]}, {a[1]}, TRUE)"),
+        # computed numbers are compared at 15 significant digits in every backend
+        st.sampled_from(NUM_FIELDS).map(lambda a: f"({a} / 3 * 3 = {a})"),
+        st.sampled_from(NUM_FIELDS).map(lambda a: f"(INT({a} / 7 * 7) = INT({a}))"),
+        st.sampled_from(NUM_FIELDS).map(lambda a: f"(({a} + 0.1) + 0.2 = {a} + 0.3)"),
     )
 
 

@@ -25,6 +25,10 @@ from jimu.engines.expr.types import (
 from jimu.engines.i18n import Text, text
 
 ARITHMETIC = {"+", "-", "*", "/", "^"}
+# functions whose number result may have more digits than their arguments
+COMPUTING_FUNCTIONS = frozenset(
+    {"SUM", "AVERAGE", "SUMIF", "POWER", "SQRT", "MOD", "VALUE", "DAYS"}
+)
 COMPARISONS = {"=", "<>", "<", "<=", ">", ">="}
 ORDERED = ("number", "text", "date", "datetime")
 
@@ -50,6 +54,20 @@ class Checked:
     def type_of(self, node: n.Node) -> Type:
         """The inferred type of a node of this expression."""
         return self.types[id(node)]
+
+    def computes(self, node: n.Node) -> bool:
+        """Whether the node computes a number (operators, SUM, POWER ...).
+
+        Every backend keeps such a number exact while arithmetic uses it, and rounds it to
+        15 significant digits (``runtime.settle``) where anything else uses it.
+        """
+        if self.type_of(node).scalar().kind != "number":
+            return False
+        if isinstance(node, n.Binary):
+            return node.op in ARITHMETIC
+        if isinstance(node, (n.Unary, n.Percent)):
+            return self.computes(node.operand)
+        return isinstance(node, n.Call) and node.name in COMPUTING_FUNCTIONS
 
     @property
     def sql_unsupported(self) -> list[str]:

@@ -27,7 +27,7 @@ server, as SQL in the database (SQLite and PostgreSQL) and live in the browser.
 
 | | |
 | --- | --- |
-| numbers 数字 | `12`, `3.14`, `.5`, `1e3` — exact decimals (`0.1 + 0.2 = 0.3`) |
+| numbers 数字 | `12`, `3.14`, `.5`, `1e3` — exact decimals (`0.1 + 0.2 = 0.3`), see below |
 | text 文本 | `"客户"`, escapes `\\"` `\\\\` `\\n`, or Excel's doubled quote `"a""b"` |
 | true/false, blank 逻辑值、空值 | `TRUE`, `FALSE`, `NULL` (also `BLANK`) |
 | fields 字段 | `amount`; by label 按名称 `[合同金额]` (stored as the key 保存为字段标识) |
@@ -35,6 +35,25 @@ server, as SQL in the database (SQLite and PostgreSQL) and live in the browser.
 | sub-forms and to-many relations 子表单与关联列表 | `lines.subtotal` is one value per row — aggregate it: `SUM(lines.subtotal)` |
 | record meta 系统字段 | `_id`, `_created_at`, `_updated_at`, `_created_by`, `_owner` (when the form provides them) |
 | operators 运算符 (loosest first 优先级由低到高) | `OR` · `AND` · `NOT` · `= <> < <= > >=`, `IN (...)`, `NOT IN (...)` · `&` · `+ -` · `* /` · `^` · `%` (postfix) · unary `-` |
+
+## Numbers and precision · 数字与精度
+
+- Arithmetic is exact to 34 significant digits: `+ - * / ^ %`, unary minus, `SUM` and
+  `AVERAGE`. 运算（含 SUM、AVERAGE）精确到 34 位有效数字。
+- A computed number is rounded to 15 significant digits — Excel's precision, half away from
+  zero — where it leaves arithmetic: when it is compared, shown as text, given to another
+  function, or is the formula's result. So `1/3*3 = 1` is TRUE, `INT(10/3*3)` is 10 and `1/3`
+  is stored as 0.333333333333333, the answers Excel gives.
+  计算得到的数字在离开运算时（比较、转为文本、传给其他函数或作为公式结果）保留 15 位有效数字，
+  与 Excel 一致：`1/3*3 = 1` 为真，`INT(10/3*3)` 为 10。
+- Why there and not after every operation: rounding each step would make `1/3*3`
+  0.999999999999999; rounding where the value is used gives Excel's answers in every backend
+  alike — Python, PostgreSQL and SQLite in the database, and the browser. Stored field values
+  are used as they are. 每一步都取舍会让 `1/3*3` 变成 0.999999999999999，因此只在使用处取舍；各端规则相同。
+- Limits (an error, never a hang): 10,000 characters of formula, 100 levels of nesting,
+  results below 10^40 (powers are computed, then checked; powers smaller than 10^-40 are 0),
+  text results up to 100,000 characters, lists up to 10,000 items.
+  超出限制会报错而不会卡死。
 
 ## Blank values and errors · 空值与错误
 
@@ -47,12 +66,13 @@ server, as SQL in the database (SQLite and PostgreSQL) and live in the browser.
 - `&` and `CONCAT` treat blank as empty text; numbers show at most 15 significant digits
   without trailing zeros or exponent (`"" & 1234567890123456789` is `1234567890123460000`).
   `&` 与 CONCAT 把空值当作空文本；数字最多显示 15 位有效数字，不用科学计数法。
+- A blank where a count, start or type is expected counts as 0, as in Excel:
+  `LEFT("abc", blank)` is `""` (left out, the count is 1); a blank start of `MID`, `FIND` or
+  `REPLACE` and a blank type of `WEEKDAY` or `WEEKNUM` are not valid, so the result is blank.
+  需要个数、起始位置或类型的参数为空时按 0 处理（与 Excel 相同）；省略时才用默认值。
 - Errors are blank, the same in Python, SQL and the browser: division by zero, an impossible
   date, `SQRT(-1)`, text that is not a number. `IFERROR(x, y)` gives `y` when `x` is an error
   or blank. 错误（除以零、不存在的日期等）的结果为空；IFERROR 可给出替代值。
-- Limits (an error, never a hang): 10,000 characters of formula, 100 levels of nesting,
-  exponents up to 1,000, results below 10^40, text results up to 100,000 characters,
-  lists up to 10,000 items. 超出限制会报错而不会卡死。
 
 ## Where Jimu differs from Excel · 与 Excel 的差异
 
@@ -63,12 +83,29 @@ server, as SQL in the database (SQLite and PostgreSQL) and live in the browser.
   文本比较区分大小写（Excel 不区分）；需要时请用 LOWER()。
 - `UPPER`/`LOWER` change only the letters A–Z. UPPER/LOWER 只转换英文字母。
 - `MIN`/`MAX`/`AVERAGE` of nothing are blank (Excel: 0 or an error); `SUM` of nothing is 0.
+- `COUNT` counts every value that is not blank (text and dates too), like Excel's COUNTA;
+  Excel's COUNT counts numbers only. COUNT 统计所有非空值（同 Excel 的 COUNTA）。
+- Arithmetic is in exact decimals: `1 * (0.5 - 0.4 - 0.1)` is 0, where Excel's binary floating
+  point gives -2.78E-17. 运算使用精确小数。
+- `DATE` with a month or day out of range is blank, so impossible dates are caught rather than
+  moved (Excel: `DATE(2008, 14, 2)` is 2 February 2009, `DATE(2008, 1, 35)` is 4 February
+  2008). Years follow Excel: 0–1899 are added to 1900 (`DATE(24, 1, 1)` is 1924-01-01), years
+  below 0 or from 10000 are blank. 月或日超出范围的 DATE 为空（Excel 会顺延）；年份规则同 Excel。
+- `VALUE` reads numbers only, without currency symbols (`"$1,000"`) or times (`"16:48"`).
+  VALUE 不识别货币符号和时间。
+- `IFERROR` whose value and fallback have different types gives text, shown as `&` shows
+  it, so a formula has one type: `IFERROR(210 / 35, "n/a")` is the text `"6"`, where Excel
+  gives the number 6 (`IF` still wants branches of one type).
+  IFERROR 的值与替代值类型不同时，结果为文本。
 - A date plus a number adds whole days; a date minus a date is a number of days.
   日期加数字为加天数，日期相减得到天数。
 - Text and numbers are not compared or added implicitly: `VALUE()` and `&` convert.
   文本和数字不会自动互相转换，请用 VALUE() 或 &。
-- SQLite stores numbers as binary floating point, so database-side arithmetic may differ in
-  the last digits; PostgreSQL computes in exact decimals.
+- SQLite and the browser's live preview hold numbers as binary floating point, so their
+  arithmetic may differ in the last digits (beyond the 15 that are compared and shown) and
+  numbers of more than 15 digits are not exact there; the server and PostgreSQL compute in
+  exact decimals. SQLite 与浏览器实时计算使用二进制浮点数，超过 15 位的数字不精确；服务器与
+  PostgreSQL 使用精确小数。
 
 ## Functions · 函数
 """

@@ -8,9 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from jimu.engines.expr import formats
 from jimu.engines.expr import nodes as n
 from jimu.engines.expr import runtime as rt
-from jimu.engines.expr.checker import Checked
+from jimu.engines.expr.checker import ARITHMETIC, Checked
+from jimu.engines.expr.functions import mixed_iferror
 from jimu.engines.expr.types import Type
 
 Row = Mapping[str, Any]
@@ -82,6 +84,14 @@ class _Compiler:
         return self.type_of(node).is_list
 
     def compile(self, node: n.Node) -> Fn:
+        """The node's value as anything but arithmetic sees it: computed numbers settled."""
+        fn = self.raw(node)
+        if not self.checked.computes(node):
+            return fn
+        return lambda row, ctx: rt.settle(fn(row, ctx))
+
+    def raw(self, node: n.Node) -> Fn:
+        """The node's value as arithmetic sees it (every digit of a computed number)."""
         if isinstance(node, n.Number):
             return _const(node.value)
         if isinstance(node, n.String):
@@ -96,9 +106,9 @@ class _Compiler:
             return self._member(node)
         if isinstance(node, n.Unary):
             fn = rt.negate if node.op == "-" else (lambda x: x)
-            return self._apply(fn, [node.operand])
+            return self._apply(fn, [node.operand], exact=True)
         if isinstance(node, n.Percent):
-            return self._apply(rt.percent, [node.operand])
+            return self._apply(rt.percent, [node.operand], exact=True)
         if isinstance(node, n.Not):
             return self._apply(lambda x: not rt.truthy(x), [node.operand])
         if isinstance(node, n.Binary):
@@ -109,8 +119,16 @@ class _Compiler:
             return self._call(node)
         raise TypeError(f"cannot compile {type(node).__name__}")  # pragma: no cover
 
-    def _apply(self, fn: Callable[..., Any], args: list[n.Node] | tuple[n.Node, ...]) -> Fn:
-        return _lifted(fn, [self.compile(a) for a in args], [self.is_list(a) for a in args])
+    def _apply(
+        self,
+        fn: Callable[..., Any],
+        args: list[n.Node] | tuple[n.Node, ...],
+        *,
+        exact: bool = False,
+    ) -> Fn:
+        """``fn`` over the arguments' values; ``exact`` for arithmetic (nothing settled)."""
+        compile_ = self.raw if exact else self.compile
+        return _lifted(fn, [compile_(a) for a in args], [self.is_list(a) for a in args])
 
     def _name(self, node: n.Name) -> Fn:
         key = node.key
@@ -163,7 +181,12 @@ class _Compiler:
             "AND": lambda x, y: rt.truthy(x) and rt.truthy(y),
             "OR": lambda x, y: rt.truthy(x) or rt.truthy(y),
         }
-        return self._apply(table[op], [node.left, node.right])
+        # arithmetic keeps every digit, except a number of days added to a date
+        exact = op in ARITHMETIC and not any(
+            self.type_of(side).scalar().kind in ("date", "datetime")
+            for side in (node.left, node.right)
+        )
+        return self._apply(table[op], [node.left, node.right], exact=exact)
 
     def _in(self, node: n.In) -> Fn:
         items = [self.compile(i) for i in node.items]
@@ -246,7 +269,22 @@ class _Compiler:
 
         return run
 
-    _fn_iferror = _fn_coalesce
+    def _fn_iferror(self, node: n.Call) -> Fn:
+        as_text = mixed_iferror(self.type_of(node), [self.type_of(a) for a in node.args])
+
+        def pick(value: Any, fallback: Any) -> Any:
+            chosen = fallback if value is None else value
+            return rt.to_text(chosen) if as_text and chosen is not None else chosen
+
+        if self.is_list(node):
+            return self._apply(pick, node.args)
+        value, fallback = (self.compile(a) for a in node.args)
+
+        def run(row: Row, ctx: EvalContext) -> Any:
+            chosen = value(row, ctx)
+            return pick(chosen, None) if chosen is not None else pick(None, fallback(row, ctx))
+
+        return run
 
     def _fn_and(self, node: n.Call) -> Fn:
         return self._apply(lambda *vs: all(rt.truthy(v) for v in vs), node.args)
@@ -268,8 +306,9 @@ class _Compiler:
 
     # -- aggregates ----------------------------------------------------------------------
 
-    def _gather(self, node: n.Call) -> Fn:
-        parts = [(self.compile(a), self.is_list(a)) for a in node.args]
+    def _gather(self, node: n.Call, *, exact: bool = False) -> Fn:
+        compile_ = self.raw if exact else self.compile
+        parts = [(compile_(a), self.is_list(a)) for a in node.args]
 
         def run(row: Row, ctx: EvalContext) -> list[Any]:
             values: list[Any] = []
@@ -283,15 +322,17 @@ class _Compiler:
 
         return run
 
-    def _aggregate(self, node: n.Call, fn: Callable[[list[Any]], Any]) -> Fn:
-        gather = self._gather(node)
+    def _aggregate(
+        self, node: n.Call, fn: Callable[[list[Any]], Any], *, exact: bool = False
+    ) -> Fn:
+        gather = self._gather(node, exact=exact)
         return lambda row, ctx: fn(gather(row, ctx))
 
     def _fn_sum(self, node: n.Call) -> Fn:
-        return self._aggregate(node, rt.agg_sum)
+        return self._aggregate(node, rt.agg_sum, exact=True)
 
     def _fn_average(self, node: n.Call) -> Fn:
-        return self._aggregate(node, rt.agg_average)
+        return self._aggregate(node, rt.agg_average, exact=True)
 
     def _fn_min(self, node: n.Call) -> Fn:
         return self._aggregate(node, rt.agg_min)
@@ -316,7 +357,7 @@ class _Compiler:
         )
 
     def _fn_sumif(self, node: n.Call) -> Fn:
-        values, conds = self._conditional(node)
+        values, conds = self.raw(node.args[0]), self.compile(node.args[1])
         return lambda row, ctx: rt.agg_sum(
             [v for v, c in zip(values(row, ctx), conds(row, ctx), strict=True) if rt.truthy(c)]
         )
@@ -329,7 +370,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ROUNDUP": rt.round_up,
     "ROUNDDOWN": rt.round_down,
     "INT": rt.int_floor,
-    "ABS": lambda x: None if x is None else abs(x),
+    "ABS": rt.absolute,
     "MOD": rt.excel_mod,
     "POWER": rt.power,
     "SQRT": rt.sqrt,
@@ -346,7 +387,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "FIND": rt.find,
     "CONTAINS": rt.contains,
     "STARTSWITH": rt.startswith,
-    "TEXT": rt.format_text,
+    "TEXT": formats.format_text,
     "VALUE": rt.value_of,
     "RMB_UPPER": rt.rmb_upper,
     "DATE": rt.make_date,

@@ -254,6 +254,23 @@ def _coalesce(args: Sequence[Type]) -> Type:
     return unify(args)
 
 
+def _iferror(args: Sequence[Type]) -> Type:
+    """The common type of the value and the fallback, or text when they differ (the value
+    is then shown as ``&`` shows it): ``IFERROR(a / b, "n/a")``."""
+    for index, t in enumerate(args):
+        expect(t, "any", index)
+    try:
+        return unify(args)
+    except SignatureError:
+        return TEXT
+
+
+def mixed_iferror(result: Type, args: Sequence[Type]) -> bool:
+    """Whether an IFERROR turns its chosen value into text (value and fallback differ)."""
+    kinds = {t.scalar().kind for t in args} - {"null", "any"}
+    return result.scalar().kind == "text" and kinds != {"text"}
+
+
 def _date_shift(args: Sequence[Type]) -> Type:
     expect(args[0], "date", 0)
     expect(args[1], "number", 1)
@@ -378,9 +395,11 @@ REGISTRY: dict[str, FunctionSpec] = {
             "logic",
             2,
             2,
-            _coalesce,
-            "The value, or the fallback when it is an error (e.g. division by zero) or blank.",
-            "值出错（如除以零）或为空时返回 fallback。",
+            _iferror,
+            "The value, or the fallback when it is an error (e.g. division by zero) or blank. "
+            'When the two have different types the result is text: `IFERROR(a / b, "n/a")`.',
+            "值出错（如除以零）或为空时返回 fallback。两者类型不同时结果为文本："
+            '`IFERROR(a / b, "n/a")`。',
             "IFERROR(won / total, 0)",
         ),
         # math
@@ -467,9 +486,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             1,
             2,
             fixed("number", "number", returns=NUMBER),
-            "Rounds half away from zero to `digits` decimals (0 by default; negative "
-            "rounds to tens, hundreds...).",
-            "四舍五入到指定小数位（默认 0；负数表示到十位、百位……）。",
+            "Rounds half away from zero to `digits` decimals (0 by default or when blank; "
+            "negative rounds to tens, hundreds...: `ROUND(123, -50)` is 0).",
+            "四舍五入到指定小数位（默认或为空时为 0；负数表示到十位、百位……）。",
             "ROUND(2.675, 2)",
         ),
         _spec(
@@ -529,8 +548,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             2,
             2,
             fixed("number", "number", returns=NUMBER),
-            "number raised to power (the same as ^).",
-            "乘方（同 ^）。",
+            "number raised to power (the same as ^); results from 10^40 are refused, results "
+            "below 10^-40 are 0; 0^0 is blank.",
+            "乘方（同 ^）；结果达到 10^40 时报错，小于 10^-40 时为 0；0^0 为空。",
             "POWER(1.05, 3)",
         ),
         _spec(
@@ -560,8 +580,8 @@ REGISTRY: dict[str, FunctionSpec] = {
             1,
             2,
             fixed("text", "number", returns=TEXT),
-            "The first `count` characters (1 by default).",
-            "取左边若干个字符（默认 1）。",
+            "The first `count` characters (1 when left out; a blank count is 0, as in Excel).",
+            "取左边若干个字符（省略时为 1；为空时按 0）。",
             'LEFT("积木平台", 2)',
         ),
         _spec(
@@ -570,8 +590,8 @@ REGISTRY: dict[str, FunctionSpec] = {
             1,
             2,
             fixed("text", "number", returns=TEXT),
-            "The last `count` characters.",
-            "取右边若干个字符。",
+            "The last `count` characters (1 when left out; a blank count is 0).",
+            "取右边若干个字符（省略时为 1；为空时按 0）。",
             "RIGHT(phone, 4)",
         ),
         _spec(
@@ -580,8 +600,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             3,
             3,
             fixed("text", "number", "number", returns=TEXT),
-            "`count` characters from position `start` (1-based).",
-            "从第 start 个字符起取 count 个字符。",
+            "`count` characters from position `start` (1-based; a blank count is 0, a blank "
+            "start gives blank).",
+            "从第 start 个字符起取 count 个字符（count 为空按 0，start 为空时结果为空）。",
             'MID("HT-2026-0001", 4, 4)',
         ),
         _spec(
@@ -682,16 +703,22 @@ REGISTRY: dict[str, FunctionSpec] = {
             fixed("any", "text", returns=TEXT),
             'Formats a number or date. Numbers (first rounded to 15 significant digits): "0.00", '
             '"00000" (zero padding), "#,##0", "#,##0.00", "0.0#" (optional decimals), "0%", '
-            '"0.0%", with text around them ("¥#,##0.00", "0 元"). Dates: "yyyy-mm-dd", '
-            '"yyyy/mm/dd", "yyyy年m月d日", "hh:mm", "hh:mm:ss" (yy, m, d, h also work). Any other '
-            "format shows the number as `&` does. In the database the format must be written "
-            "in the formula.",
+            '"0.0%", with text around them ("¥#,##0.00", "0 元"). Dates and times, Excel\'s '
+            "codes: yyyy yy (year), m mm (month), mmm mmmm mmmmm (Jan, January, J), d dd (day), "
+            "ddd dddd (Mon, Monday), aaa aaaa (一, 星期一), h hh (hour), m mm right after h or "
+            "before s (minutes), s ss (seconds), AM/PM am/pm A/P (12-hour clock); text in double "
+            'quotes or after \\ is shown as written: "yyyy-mm-dd", "yyyy年m月d日 aaaa", '
+            '"h:mm AM/PM", "dddd, mmmm d". Any other format shows the number as `&` does. In '
+            "the database the format must be written in the formula.",
             "按格式显示数字或日期。数字（先保留 15 位有效数字）："
             '"0.00"、"00000"（补零）、"#,##0"、"#,##0.00"、"0.0#"（可省略的小数）、"0%"、"0.0%"，'
             '可带前后文字（"¥#,##0.00"、"0 元"）。'
-            '日期："yyyy-mm-dd"、"yyyy/mm/dd"、"yyyy年m月d日"、"hh:mm"、'
-            '"hh:mm:ss"（也可用 yy、m、d、h）。其他格式按 `&` 的方式显示数字。'
-            "在数据库中计算时，格式须直接写在公式里。",
+            "日期和时间使用 Excel 的格式代码：yyyy yy（年）、m mm（月）、"
+            "mmm mmmm mmmmm（英文月份）、d dd（日）、ddd dddd（英文星期）、"
+            "aaa aaaa（一、星期一）、h hh（时）、紧跟 h 或位于 s 之前的 m mm（分）、"
+            "s ss（秒）、AM/PM am/pm A/P（12 小时制）；双引号内或 \\ 之后的文字"
+            '原样显示，如 "yyyy-mm-dd"、"yyyy年m月d日 aaaa"、"h:mm AM/PM"。'
+            "其他格式按 `&` 的方式显示数字。在数据库中计算时，格式须直接写在公式里。",
             'TEXT(amount, "#,##0.00")',
             sql_literals=(1,),
         ),
@@ -738,8 +765,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             3,
             3,
             fixed("number", "number", "number", returns=DATE),
-            "The date of year, month and day; blank when it does not exist.",
-            "由年、月、日组成日期；日期不存在时为空。",
+            "The date of year, month and day; blank when it does not exist. Years 0–1899 are "
+            "added to 1900, as in Excel (`DATE(24, 1, 1)` is 1924-01-01).",
+            "由年、月、日组成日期；日期不存在时为空。年份 0–1899 按 Excel 规则加 1900。",
             "DATE(2026, 2, 28)",
         ),
         _spec(
@@ -748,8 +776,8 @@ REGISTRY: dict[str, FunctionSpec] = {
             3,
             6,
             all_of("number", DATETIME),
-            "A date and time.",
-            "由年月日时分秒组成日期时间。",
+            "A date and time (years as in DATE).",
+            "由年月日时分秒组成日期时间（年份规则同 DATE）。",
             "DATETIME(2026, 1, 1, 9, 30)",
         ),
         _spec(
@@ -789,8 +817,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             2,
             fixed("date", "number", returns=NUMBER),
             "Day of the week: type 1 (default) Sunday=1…Saturday=7; type 2 Monday=1…"
-            "Sunday=7; type 3 Monday=0…Sunday=6.",
-            "星期几：类型 1（默认）周日=1…周六=7；类型 2 周一=1…周日=7；类型 3 周一=0…周日=6。",
+            "Sunday=7; type 3 Monday=0…Sunday=6; another type (a blank one too) gives blank.",
+            "星期几：类型 1（默认）周日=1…周六=7；类型 2 周一=1…周日=7；类型 3 周一=0…周日=6；"
+            "其他类型（包括空值）结果为空。",
             "WEEKDAY(TODAY(), 2)",
         ),
         _spec(
@@ -809,9 +838,13 @@ REGISTRY: dict[str, FunctionSpec] = {
             3,
             3,
             fixed("date", "date", "text", returns=NUMBER),
-            'Whole "y" years, "m" months or "d" days from start to end ("md", "ym", "yd" '
-            "as in Excel); blank when start is after end.",
-            "两个日期之间的整年 y、整月 m 或天数 d（也支持 md、ym、yd）；开始晚于结束时为空。",
+            'Whole "y" years, "m" months or "d" days from start to end; blank when start is '
+            'after end. "ym" months and "md" days left over, "yd" days without the years, by '
+            "Excel's rules: \"md\" counts from the start's day in the month before the end, "
+            "rolled over like DATE, so it can be 0 or negative as Excel documents "
+            "(31 Jan to 1 Mar 2024 is -1).",
+            "两个日期之间的整年 y、整月 m 或天数 d；开始晚于结束时为空。"
+            "ym、md、yd 按 Excel 的规则计算（md 可能为 0 或负数，与 Excel 相同）。",
             'DATEDIF(sign_date, TODAY(), "d")',
         ),
         _spec(
@@ -831,8 +864,9 @@ REGISTRY: dict[str, FunctionSpec] = {
             3,
             _date_shift,
             'The date `count` units later: "d" days (default), "w" weeks, "m" months, '
-            '"y" years (month ends are kept: Jan 31 + 1 month = Feb 28/29).',
-            "日期加上若干单位：d 天（默认）、w 周、m 月、y 年（月末对齐：1月31日加一月为2月末）。",
+            '"y" years (month ends are kept: Jan 31 + 1 month = Feb 28/29). A blank count is 0.',
+            "日期加上若干单位：d 天（默认）、w 周、m 月、y 年（月末对齐：1月31日加一月为2月末）。"
+            "count 为空时按 0。",
             'DATEADD(sign_date, 1, "m")',
         ),
         _spec(
@@ -841,8 +875,8 @@ REGISTRY: dict[str, FunctionSpec] = {
             2,
             2,
             fixed("date", "number", returns=DATE),
-            "The last day of the month `months` after date.",
-            "若干个月后所在月份的最后一天。",
+            "The last day of the month `months` after date (blank months count as 0).",
+            "若干个月后所在月份的最后一天（months 为空按 0）。",
             "EOMONTH(TODAY(), 0)",
         ),
         _spec(

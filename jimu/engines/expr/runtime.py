@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import (
     ROUND_CEILING,
@@ -16,6 +15,7 @@ from decimal import (
     Context,
     Decimal,
     InvalidOperation,
+    Overflow,
 )
 from typing import Any
 
@@ -24,8 +24,11 @@ from jimu.engines.i18n import text
 
 MAX_TEXT = 100_000
 MAX_LIST = 10_000
-MAX_EXPONENT = 1_000
 MAX_MAGNITUDE = Decimal(10) ** 40
+# powers smaller than this are 0: numbers have at most 40 digits either side of the point
+MIN_POWER = Decimal(10) ** -40
+MAX_PLACES = 1_000
+MAX_DIGITS = 40
 DECIMAL = Context(prec=34, Emax=999_999, Emin=-999_999)
 TEXT_DIGITS = 15
 
@@ -99,13 +102,18 @@ COERCE: dict[str, Callable[[Any], Any]] = {
 # -- limits ------------------------------------------------------------------------------
 
 
+def too_large() -> ExprLimitError:
+    """The error for a result beyond the magnitude limit."""
+    return ExprLimitError(
+        "number_too_large",
+        text("A result is too large (over 10^40).", "计算结果过大（超过 10^40）。"),
+    )
+
+
 def checked_number(value: Decimal | None) -> Decimal | None:
     """Refuses results beyond the magnitude limit."""
-    if value is not None and value.is_finite() and abs(value) >= MAX_MAGNITUDE:
-        raise ExprLimitError(
-            "number_too_large",
-            text("A result is too large (over 10^40).", "计算结果过大（超过 10^40）。"),
-        )
+    if value is not None and value.is_finite() and value.copy_abs() >= MAX_MAGNITUDE:
+        raise too_large()
     return value
 
 
@@ -144,6 +152,38 @@ def significant(value: Decimal) -> Decimal:
     if value == 0:
         return value
     return quantize(value, TEXT_DIGITS - 1 - value.adjusted(), ROUND_HALF_UP)
+
+
+def plain(value: Decimal) -> Decimal:
+    """``value`` written plainly: no trailing zeros after the point (1.500 → 1.5), and no
+    exponent below the magnitude limit (1.2E+3 → 1200)."""
+    if value == 0:
+        return Decimal(0)
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return value
+    if exponent > 0:
+        if value.adjusted() >= MAX_DIGITS:
+            return value
+        return value.quantize(Decimal(1), context=Context(prec=MAX_DIGITS + 2))
+    drop = 0
+    while drop < -exponent and digits[len(digits) - 1 - drop] == 0:
+        drop += 1
+    return Decimal((sign, digits[: len(digits) - drop], exponent + drop))
+
+
+def settle(value: Any) -> Any:
+    """A computed number as it leaves arithmetic: rounded to 15 significant digits.
+
+    Operators and SUM/AVERAGE keep 34 digits; a number they compute is settled when it is
+    compared, shown, given to another function or returned, as Excel keeps 15 digits, so
+    ``1/3*3 = 1`` is TRUE and ``INT(10/3*3)`` is 10. Lists are settled item by item.
+    """
+    if isinstance(value, Decimal):
+        return plain(significant(value)) if value.is_finite() else value
+    if isinstance(value, list):
+        return [settle(v) for v in value]
+    return value
 
 
 def number_text(value: Decimal) -> str:
@@ -211,34 +251,34 @@ def div(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def power(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    """``a ^ b`` with a bounded exponent; undefined results are blank."""
+    """``a ^ b``: computed at 34 digits (bounded work for any exponent), then checked.
+
+    Results of 10^40 or more are refused like every result; results below 10^-40 are 0.
+    Undefined ones (0^0, 0 to a negative power, a negative base to a fraction) are blank.
+    """
     if a is None or b is None:
         return None
-    if abs(b) > MAX_EXPONENT:
-        raise ExprLimitError(
-            "exponent_too_large",
-            text("Exponents may be at most {n}.", "指数最大为 {n}。", n=MAX_EXPONENT),
-        )
-    if a == 0 and b < 0:
+    if (a == 0 and b <= 0) or (a < 0 and b != b.to_integral_value()):
         return None
-    if a < 0 and b != b.to_integral_value():
-        return None
-    if a != 0 and abs(a) != 1 and abs(b) * max(abs(a.adjusted()) + 1, 1) > 2 * 40 + 2:
-        if (abs(a) > 1) == (b > 0):
-            raise ExprLimitError(
-                "number_too_large",
-                text("A result is too large (over 10^40).", "计算结果过大（超过 10^40）。"),
-            )
-        return Decimal(0)
     try:
-        return checked_number(DECIMAL.power(a, b))
+        result = DECIMAL.power(a, b)
+    except Overflow:
+        raise too_large() from None
     except InvalidOperation:
         return None
+    if result.copy_abs() < MIN_POWER:
+        return Decimal(0)
+    return checked_number(result)
 
 
 def negate(a: Decimal | None) -> Decimal | None:
-    """``-a``."""
-    return None if a is None else -a
+    """``-a``, exactly (every digit kept)."""
+    return None if a is None else a.copy_negate()
+
+
+def absolute(a: Decimal | None) -> Decimal | None:
+    """ABS, exactly (every digit kept)."""
+    return None if a is None else a.copy_abs()
 
 
 def percent(a: Decimal | None) -> Decimal | None:
@@ -312,22 +352,35 @@ def _int(value: Decimal | None) -> int:
     return int(value)
 
 
+def excel_year(year: int) -> int:
+    """Excel's year rule: 0–1899 are years after 1900 (24 is 1924), 1900–9999 as written."""
+    return year + 1900 if 0 <= year < 1900 else year
+
+
 def make_date(y: Decimal | None, m: Decimal | None, d: Decimal | None) -> date | None:
-    """DATE(y, m, d); blank when it does not exist."""
+    """DATE(y, m, d) with Excel's year rule; blank when it does not exist."""
     try:
-        return date(_int(y), _int(m), _int(d))
+        return date(excel_year(_int(y)), _int(m), _int(d))
     except (ValueError, ExprEvalError, OverflowError):
         return None
 
 
 def make_datetime(*parts: Decimal | None) -> datetime | None:
-    """DATETIME(y, m, d, [h], [mi], [s])."""
+    """DATETIME(y, m, d, [h], [mi], [s]) with DATE's year rule."""
     values = list(parts) + [Decimal(0)] * (6 - len(parts))
     try:
         y, mo, d, h, mi, s = (_int(v) for v in values[:6])
-        return datetime(y, mo, d, h, mi, s)
+        return datetime(excel_year(y), mo, d, h, mi, s)
     except (ValueError, ExprEvalError, OverflowError):
         return None
+
+
+def rolled_date(year: int, month: int, day: int) -> date:
+    """The date ``day - 1`` days after the 1st of the month: Feb 30 is Mar 1 or 2, as in
+    Excel's DATE (month 0 is December of the year before)."""
+    if month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, 1) + timedelta(days=day - 1)
 
 
 def add_months(d: date, months: int) -> date:
@@ -341,10 +394,11 @@ def add_months(d: date, months: int) -> date:
 
 
 def date_add(d: date | None, count: Decimal | None, unit: str | None = "d") -> date | None:
-    """DATEADD(date, count, unit)."""
-    if d is None or count is None:
+    """DATEADD(date, count, unit); a blank count is 0, a blank unit is no unit (blank)."""
+    if d is None or unit is None:
         return None
-    unit = (unit or "d").lower()
+    count = count or Decimal(0)
+    unit = unit.lower()
     try:
         if unit == "d":
             return d + timedelta(days=int(count))
@@ -360,11 +414,11 @@ def date_add(d: date | None, count: Decimal | None, unit: str | None = "d") -> d
 
 
 def eomonth(d: date | None, months: Decimal | None) -> date | None:
-    """EOMONTH(date, months)."""
-    if d is None or months is None:
+    """EOMONTH(date, months); blank months count as 0."""
+    if d is None:
         return None
     try:
-        shifted = add_months(to_date(d) or d, int(months))
+        shifted = add_months(to_date(d) or d, int(months or 0))
     except (ExprEvalError, ValueError, OverflowError):
         return None
     return shifted.replace(day=calendar.monthrange(shifted.year, shifted.month)[1])
@@ -386,28 +440,36 @@ def datedif(start: date | None, end: date | None, unit: str | None) -> Decimal |
     if unit == "ym":
         return Decimal(months % 12)
     if unit == "md":
-        if e.day >= s.day:
-            return Decimal(e.day - s.day)
-        prev_month_end = e.replace(day=1) - timedelta(days=1)
-        return Decimal((e - prev_month_end.replace(day=min(s.day, prev_month_end.day))).days)
+        return Decimal(_datedif_md(s, e))
     if unit == "yd":
-        anniversary = _same_day_in_year(s, e.year)
-        if anniversary > e:
-            anniversary = _same_day_in_year(s, e.year - 1)
-        return Decimal((e - anniversary).days)
+        return Decimal(_datedif_yd(s, e))
     return None
 
 
-def _same_day_in_year(d: date, year: int) -> date:
-    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))
+def _datedif_md(s: date, e: date) -> int:
+    """Excel's "md": the days' difference; when the end's day is smaller, the days since
+    the start's day in the month before the end, rolled over like DATE (so 31 Jan to 1 Mar
+    2024 is -1: 31 Feb is 2 Mar, as Excel documents that "md" may be negative)."""
+    if e.day >= s.day:
+        return e.day - s.day
+    return (e - rolled_date(e.year, e.month - 1, s.day)).days
 
 
-def weekday(d: date | None, kind: Decimal | None = None) -> Decimal | None:
-    """WEEKDAY(date, type)."""
+def _datedif_yd(s: date, e: date) -> int:
+    """Excel's "yd": the days from the start's month and day in the end's year when that is
+    not after the end; otherwise from the start to the end's month and day in the year after
+    the start (29 Feb rolls over to 1 Mar in other years)."""
+    if (e.month, e.day) >= (s.month, s.day):
+        return (e - rolled_date(e.year, s.month, s.day)).days
+    return (rolled_date(s.year + 1, e.month, e.day) - s).days
+
+
+def weekday(d: date | None, kind: Decimal | None = Decimal(1)) -> Decimal | None:
+    """WEEKDAY(date, type); a blank type counts as 0, which is no type (blank)."""
     if d is None:
         return None
     iso = d.isoweekday()  # Monday=1 … Sunday=7
-    k = 1 if kind is None else int(kind)
+    k = int(kind or 0)
     if k == 1:
         return Decimal(iso % 7 + 1)
     if k == 2:
@@ -417,12 +479,12 @@ def weekday(d: date | None, kind: Decimal | None = None) -> Decimal | None:
     return None
 
 
-def weeknum(d: date | None, kind: Decimal | None = None) -> Decimal | None:
-    """WEEKNUM(date, type): 1 Sunday-start, 2 Monday-start, 21 ISO 8601."""
+def weeknum(d: date | None, kind: Decimal | None = Decimal(1)) -> Decimal | None:
+    """WEEKNUM(date, type): 1 Sunday-start, 2 Monday-start, 21 ISO 8601 (blank type: 0)."""
     if d is None:
         return None
     d = to_date(d) or d
-    k = 1 if kind is None else int(kind)
+    k = int(kind or 0)
     if k == 21:
         return Decimal(d.isocalendar()[1])
     if k not in (1, 2):
@@ -456,10 +518,8 @@ def networkdays(start: date | None, end: date | None) -> Decimal | None:
 def _round(value: Decimal | None, digits: Decimal | None, mode: str) -> Decimal | None:
     if value is None:
         return None
-    places = 0 if digits is None else int(digits)
-    if abs(places) > 40:
-        return value
-    return quantize(value, places, mode)
+    places = 0 if digits is None else int(digits)  # a blank digits counts as 0
+    return plain(quantize(value, max(-MAX_PLACES, min(places, MAX_PLACES)), mode))
 
 
 def round_half(value: Decimal | None, digits: Decimal | None = None) -> Decimal | None:
@@ -483,11 +543,16 @@ def int_floor(value: Decimal | None) -> Decimal | None:
 
 
 def excel_mod(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    """MOD with the divisor's sign."""
+    """MOD with the divisor's sign; blank when the quotient has more than 34 digits."""
     if a is None or b is None or b == 0:
         return None
-    quotient = DECIMAL.divide(a, b).to_integral_value(rounding=ROUND_FLOOR)
-    return checked_number(a - b * quotient)
+    try:
+        rest = DECIMAL.remainder(a, b)  # exact, with the sign of a
+    except InvalidOperation:
+        return None
+    if rest != 0 and (rest < 0) != (b < 0):
+        rest = DECIMAL.add(rest, b)
+    return checked_number(rest)
 
 
 def sqrt(value: Decimal | None) -> Decimal | None:
@@ -524,20 +589,30 @@ def trim(s: str | None) -> str:
     return _SPACES.sub(" ", (s or "").strip(" "))
 
 
-def _count(n: Decimal | None, default: int = 1) -> int | None:
-    if n is None:
-        return default
-    value = int(n)
-    return value if value >= 0 else None
+# A blank count or start counts as 0, as in Excel (LEFT("abc", blank) is ""); only a
+# count that is left out takes its default.
 
 
-def left(s: str | None, n: Decimal | None = None) -> str | None:
+def _count(n: Decimal | None) -> int | None:
+    """A whole count; blank when negative."""
+    if n is not None and n < 0:
+        return None
+    return int(n or 0)
+
+
+def _start(n: Decimal | None) -> int | None:
+    """A 1-based start as a 0-based index; blank when below 1."""
+    value = int(n or 0)
+    return value - 1 if value >= 1 else None
+
+
+def left(s: str | None, n: Decimal | None = Decimal(1)) -> str | None:
     """LEFT(text, n)."""
     count = _count(n)
     return None if count is None else (s or "")[:count]
 
 
-def right(s: str | None, n: Decimal | None = None) -> str | None:
+def right(s: str | None, n: Decimal | None = Decimal(1)) -> str | None:
     """RIGHT(text, n)."""
     count = _count(n)
     if count is None:
@@ -547,10 +622,10 @@ def right(s: str | None, n: Decimal | None = None) -> str | None:
 
 def mid(s: str | None, start: Decimal | None, n: Decimal | None) -> str | None:
     """MID(text, start, n) with a 1-based start."""
-    if start is None or n is None or start < 1 or n < 0:
+    begin, count = _start(start), _count(n)
+    if begin is None or count is None:
         return None
-    begin = int(start) - 1
-    return (s or "")[begin : begin + int(n)]
+    return (s or "")[begin : begin + count]
 
 
 def length(s: str | None) -> Decimal:
@@ -572,19 +647,21 @@ def replace_text(
     s: str | None, start: Decimal | None, n: Decimal | None, new: str | None
 ) -> str | None:
     """REPLACE(text, start, n, new)."""
-    if start is None or n is None or start < 1 or n < 0:
+    begin, count = _start(start), _count(n)
+    if begin is None or count is None:
         return None
     source = s or ""
-    begin = int(start) - 1
-    return checked_text(source[:begin] + (new or "") + source[begin + int(n) :])
+    return checked_text(source[:begin] + (new or "") + source[begin + count :])
 
 
-def find(needle: str | None, haystack: str | None, start: Decimal | None = None) -> Decimal | None:
+def find(
+    needle: str | None, haystack: str | None, start: Decimal | None = Decimal(1)
+) -> Decimal | None:
     """FIND: 1-based position or blank."""
-    begin = 1 if start is None else int(start)
-    if begin < 1:
+    begin = _start(start)
+    if begin is None:
         return None
-    index = (haystack or "").find(needle or "", begin - 1)
+    index = (haystack or "").find(needle or "", begin)
     return None if index < 0 else Decimal(index + 1)
 
 
@@ -691,146 +768,6 @@ def _section_words(section: int) -> str:
             zero = False
         out += _DIGITS[digit] + _UNITS[position]
     return out
-
-
-def format_text(value: Any, fmt: str | None) -> str | None:
-    """TEXT(value, format) for the common number and date formats.
-
-    A number is first rounded to 15 significant digits, as ``&`` shows it.
-    """
-    if value is None:
-        return ""
-    pattern = fmt or ""
-    if isinstance(value, date):
-        return checked_text(_format_date(value, pattern))
-    if isinstance(value, Decimal):
-        return checked_text(_format_number(value, pattern))
-    return to_text(value)
-
-
-DATE_CODES = ("yyyy", "yy", "mm", "m", "dd", "d", "hh", "h", "nn", "ss")
-
-
-def date_tokens(pattern: str) -> list[tuple[str, str]]:
-    """A date format as (code, "") and ("", literal text) tokens; codes are lower case.
-
-    "mm" right after hours and a colon ("hh:mm", "h : mm") means minutes (code "nn").
-    """
-    tokens: list[tuple[str, str]] = []
-    lowered = lower(pattern)
-    index = 0
-    state = ""  # "hour" after h or hh, "colon" after the colon that follows
-    while index < len(pattern):
-        if state == "colon" and lowered.startswith("mm", index):
-            tokens.append(("nn", ""))
-            index += 2
-            state = ""
-            continue
-        code = next((c for c in DATE_CODES if lowered.startswith(c, index)), None)
-        if code is not None:
-            tokens.append((code, ""))
-            index += len(code)
-            state = "hour" if code.startswith("h") else ""
-            continue
-        char = pattern[index]
-        if char == ":":
-            state = "colon" if state == "hour" else ""
-        elif char != " ":
-            state = ""
-        if tokens and not tokens[-1][0]:
-            tokens[-1] = ("", tokens[-1][1] + char)
-        else:
-            tokens.append(("", char))
-        index += 1
-    return tokens
-
-
-def _format_date(value: date, pattern: str) -> str:
-    dt = to_datetime(value)
-    assert dt is not None
-    codes = {
-        "yyyy": f"{dt.year:04d}",
-        "yy": f"{dt.year % 100:02d}",
-        "mm": f"{dt.month:02d}",
-        "m": str(dt.month),
-        "dd": f"{dt.day:02d}",
-        "d": str(dt.day),
-        "hh": f"{dt.hour:02d}",
-        "h": str(dt.hour),
-        "nn": f"{dt.minute:02d}",
-        "ss": f"{dt.second:02d}",
-    }
-    return "".join(codes[code] if code else literal for code, literal in date_tokens(pattern))
-
-
-@dataclass(frozen=True)
-class NumberFormat:
-    """A number format such as "#,##0.00", "00000", "0.0%" or "¥#,##0.00 元".
-
-    Attributes:
-        min_digits: integer digits always shown (the zeros before the point).
-        decimals: decimals rounded to; the last ``decimals - required`` are dropped when zero
-            (``#`` after the point).
-        point: whether the point is shown.
-        percent: the value is shown times 100 (a ``%`` in the prefix or suffix).
-    """
-
-    prefix: str
-    suffix: str
-    min_digits: int
-    grouped: bool
-    decimals: int
-    required: int
-    point: bool
-    percent: bool
-
-
-_NUMBER_CORE = re.compile(r"[#0,]*[#0](?:\.[#0]*)?|\.[#0]+")
-
-
-def number_format(pattern: str) -> NumberFormat | None:
-    """The number format in ``pattern``; None when it is not one (the number shows as text)."""
-    match = _NUMBER_CORE.search(pattern)
-    if match is None:
-        return None
-    prefix, suffix = pattern[: match.start()], pattern[match.end() :]
-    if any(c in "#0.," for c in prefix + suffix):
-        return None
-    whole, point, decimals = match.group().partition(".")
-    return NumberFormat(
-        prefix=prefix,
-        suffix=suffix,
-        min_digits=whole.count("0"),
-        grouped="," in whole,
-        decimals=len(decimals),
-        required=decimals.rfind("0") + 1,
-        point=bool(point),
-        percent="%" in prefix + suffix,
-    )
-
-
-def group_thousands(digits: str) -> str:
-    """ "1234567" → "1,234,567"."""
-    head = len(digits) % 3 or 3
-    return ",".join([digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)])
-
-
-def _format_number(value: Decimal, pattern: str) -> str:
-    fmt = number_format(pattern)
-    if fmt is None:
-        return number_text(value)
-    value = significant(value)
-    if fmt.percent:
-        value = value.scaleb(2, Context(prec=len(value.as_tuple().digits) + 1))
-    rounded = quantize(value, fmt.decimals, ROUND_HALF_UP)
-    whole, _, fraction = format(abs(rounded), "f").partition(".")
-    whole = whole.lstrip("0").rjust(fmt.min_digits, "0")
-    if fmt.grouped and whole:
-        whole = group_thousands(whole)
-    fraction = fraction.ljust(fmt.decimals, "0")
-    fraction = fraction[: fmt.required] + fraction[fmt.required :].rstrip("0")
-    sign = "-" if rounded < 0 else ""
-    return sign + fmt.prefix + whole + ("." + fraction if fmt.point else "") + fmt.suffix
 
 
 # -- aggregates --------------------------------------------------------------------------

@@ -15,30 +15,54 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement, Grouping
 
+from jimu.engines.expr import formats
 from jimu.engines.expr import nodes as n
 from jimu.engines.expr import runtime as rt
-from jimu.engines.expr.checker import Checked
+from jimu.engines.expr.checker import ARITHMETIC, Checked
 from jimu.engines.expr.errors import ExprError
 from jimu.engines.expr.evaluator import EvalContext
+from jimu.engines.expr.functions import mixed_iferror
 from jimu.engines.expr.types import Schema, Type
 from jimu.engines.i18n import text
 
 Sql = ColumnElement[Any]
+# what the jimu_* functions return on SQLite: floats, as its columns hold (a Numeric would
+# be read back with 10 decimals)
+SQLITE_NUMBER = sa.Float()
 LOWER_ASCII = "abcdefghijklmnopqrstuvwxyz"
 UPPER_ASCII = LOWER_ASCII.upper()
 INT_CLAMP = 1_000_000
+# to_char patterns of TEXT's date codes (formats.date_tokens); names are English without TM
 PG_DATE_CODES = {
     "yyyy": "YYYY",
     "yy": "YY",
-    "mm": "MM",
     "m": "FMMM",
-    "dd": "DD",
+    "mm": "MM",
+    "mmm": "Mon",
+    "mmmm": "FMMonth",
     "d": "FMDD",
-    "hh": "HH24",
+    "dd": "DD",
+    "ddd": "Dy",
+    "dddd": "FMDay",
     "h": "FMHH24",
+    "hh": "HH24",
+    "h12": "FMHH12",
+    "hh12": "HH12",
+    "n": "FMMI",
     "nn": "MI",
+    "s": "FMSS",
     "ss": "SS",
+    "AM/PM": "AM",
+    "am/pm": "am",
 }
+# codes shown as the first letter of a to_char pattern
+PG_INITIALS = {"mmmmm": "Mon", "A/P": "AM", "a/p": "am"}
+# 15 significant digits in scientific notation: to_char rounds half away from zero
+PG_SIGNIFICANT = "9.99999999999999EEEE"
+# a zero with 60 decimals: added to a power's base, keeps 15 significant digits down to 10^-40
+PG_POWER_SCALE = Decimal("0E-60")
+# a zero with 40 decimals: added to a dividend, keeps Python's 34 digits in a quotient
+PG_EXTRA_SCALE = Decimal("0E-40")
 
 
 class TableScope:
@@ -100,6 +124,7 @@ class _SqlCompiler:
         self.pg = dialect == "postgresql"
         self.ctx = ctx
         self.items: dict[str, _Items] = {}
+        self.powers = 0  # names the VALUES of each power
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -136,6 +161,14 @@ class _SqlCompiler:
             return sa.cast(expr, sa.Numeric())
         return expr * sa.literal(1.0)
 
+    def dividend(self, expr: Sql) -> Sql:
+        """A number to divide (or take a root of): on PostgreSQL with 40 decimals, so the
+        result has Python's 34 digits rather than numeric's 16 (no double rounding when it
+        is settled to 15)."""
+        if self.pg:
+            return sa.cast(expr, sa.Numeric()) + sa.literal(PG_EXTRA_SCALE, sa.Numeric())
+        return expr * sa.literal(1.0)
+
     def clamp_int(self, expr: Sql, low: int = -INT_CLAMP, high: int = INT_CLAMP) -> Sql:
         """trunc(x) clamped and cast to integer, so PostgreSQL never overflows."""
         return sa.cast(
@@ -144,34 +177,49 @@ class _SqlCompiler:
 
     def text_of(self, node: n.Node) -> Sql:
         """The value as text, the way ``&`` shows it (blank → empty)."""
+        return sa.func.coalesce(self.text_or_blank(node), "")
+
+    def text_or_blank(self, node: n.Node) -> Sql:
+        """The value as text, the way ``&`` shows it; blank stays blank.
+
+        Each form names the value once, so nested conversions do not grow the SQL.
+        """
         expr = self.compile(node)
         kind = self.kind(node)
         if kind in ("text", "null", "any"):
-            return sa.func.coalesce(expr, "")
+            return expr
         if not self.pg:
-            return sa.func.jimu_text(expr, kind, type_=sa.String())
+            return self.fn("text_or_blank", expr, kind, type_=sa.String())
         if kind == "number":
-            x = sa.cast(expr, sa.Numeric())
-            shown = sa.cast(sa.func.trim_scale(self.significant(x)), sa.String())
-            return sa.case((x.is_(None), ""), (x == 0, "0"), else_=shown)
+            return sa.cast(sa.func.trim_scale(self.significant(expr)), sa.String())
         if kind == "bool":
-            grouped = Grouping(expr)
-            return sa.case((grouped.is_(sa.true()), "TRUE"), (grouped.is_(None), ""), else_="FALSE")
+            return sa.case({True: "TRUE", False: "FALSE"}, value=Grouping(expr))
         if kind == "date":
-            return sa.func.coalesce(sa.func.to_char(expr, "YYYY-MM-DD"), "")
+            return sa.func.to_char(expr, "YYYY-MM-DD")
         if kind == "datetime":
-            return sa.func.coalesce(sa.func.to_char(expr, "YYYY-MM-DD HH24:MI:SS"), "")
-        return sa.func.coalesce(sa.cast(expr, sa.String()), "")
+            return sa.func.to_char(expr, "YYYY-MM-DD HH24:MI:SS")
+        return sa.cast(expr, sa.String())
 
     def significant(self, x: Sql) -> Sql:
-        """A numeric rounded to 15 significant digits (PostgreSQL; zero stays zero)."""
-        magnitude = sa.func.abs(sa.func.nullif(x, 0))
-        digits = sa.cast(sa.func.floor(sa.func.log(magnitude)), sa.Integer())
-        return sa.func.coalesce(sa.func.round(x, 14 - digits), x)
+        """A numeric rounded to 15 significant digits, half away from zero (PostgreSQL)."""
+        scientific = sa.func.to_char(sa.cast(x, sa.Numeric()), PG_SIGNIFICANT)
+        return sa.cast(scientific, sa.Numeric())
+
+    def settle(self, x: Sql) -> Sql:
+        """A computed number as anything but arithmetic sees it (``runtime.settle``)."""
+        if self.pg:
+            return sa.func.trim_scale(self.significant(x))
+        return self.fn("settle", x, type_=SQLITE_NUMBER)
 
     # -- dispatch ------------------------------------------------------------------------
 
     def compile(self, node: n.Node, condition: bool = False) -> Sql:
+        """The node as anything but arithmetic sees it: computed numbers settled."""
+        expr = self.raw(node, condition)
+        return self.settle(expr) if self.checked.computes(node) else expr
+
+    def raw(self, node: n.Node, condition: bool = False) -> Sql:
+        """The node as arithmetic sees it (every digit of a computed number)."""
         if isinstance(node, n.Number):
             return self.number(node.value)
         if isinstance(node, n.String):
@@ -185,10 +233,10 @@ class _SqlCompiler:
         if isinstance(node, n.Member):
             return self._member(node)
         if isinstance(node, n.Unary):
-            operand = self.compile(node.operand)
+            operand = self.raw(node.operand)
             return -operand if node.op == "-" else operand
         if isinstance(node, n.Percent):
-            return self.as_numeric(self.compile(node.operand)) / 100
+            return self.as_numeric(self.raw(node.operand)) / 100
         if isinstance(node, n.Not):
             return self.negate(self.boolean(self.compile(node.operand)))
         if isinstance(node, n.Binary):
@@ -261,9 +309,12 @@ class _SqlCompiler:
         return self.kind(node) in ("date", "datetime")
 
     def _arithmetic(self, node: n.Binary) -> Sql:
-        left, right = self.compile(node.left), self.compile(node.right)
         op = node.op
         lk, rk = self.kind(node.left), self.kind(node.right)
+        dated = "date" in (lk, rk) or "datetime" in (lk, rk)
+        # arithmetic keeps every digit, except a number of days added to a date
+        compile_ = self.compile if dated or op not in ARITHMETIC else self.raw
+        left, right = compile_(node.left), compile_(node.right)
         if op in ("+", "-") and (lk in ("date", "datetime") or rk in ("date", "datetime")):
             if lk in ("date", "datetime"):
                 left = self.date_arg(node.left)
@@ -277,7 +328,7 @@ class _SqlCompiler:
         if op == "*":
             return left * right
         if op == "/":
-            return self.as_numeric(left) / sa.func.nullif(right, 0)
+            return self.dividend(left) / sa.func.nullif(right, 0)
         return self._power(left, right)
 
     def _date_arithmetic(self, op: str, left: Sql, right: Sql, lk: str, rk: str) -> Sql:
@@ -287,10 +338,10 @@ class _SqlCompiler:
                     seconds = sa.func.extract(
                         "epoch", sa.cast(left, sa.DateTime()) - sa.cast(right, sa.DateTime())
                     )
-                    return sa.cast(seconds, sa.Numeric()) / 86400
+                    return self.dividend(seconds) / 86400
                 return sa.cast(left - right, sa.Numeric())
             suffix = "dt" if "datetime" in (lk, rk) else "d"
-            return self.fn(f"days_{suffix}", right, left, type_=sa.Numeric())
+            return self.fn(f"days_{suffix}", right, left, type_=SQLITE_NUMBER)
         if rk in ("date", "datetime"):
             left, right, lk = right, left, rk
         if op == "-":
@@ -302,20 +353,41 @@ class _SqlCompiler:
         return self.fn("shift_dt" if lk == "datetime" else "shift_d", left, right)
 
     def _power(self, base: Sql, exponent: Sql) -> Sql:
+        """``runtime.power``: blank where Python refuses the result or finds it undefined.
+
+        On PostgreSQL the base and exponent are named once, in a one-row VALUES, so that
+        nested powers do not repeat each other in the SQL.
+        """
         if not self.pg:
-            return self.fn("power", base, exponent, type_=sa.Numeric())
-        b = sa.cast(base, sa.Numeric())
-        e = sa.cast(exponent, sa.Numeric())
-        ok = sa.and_(
-            sa.func.abs(e) <= 1000,
-            self.negate(sa.and_(b == 0, e < 0)),
+            return self.fn("power", base, exponent, type_=SQLITE_NUMBER)
+        self.powers += 1
+        args = sa.values(
+            sa.column("b", sa.Numeric()), sa.column("e", sa.Numeric()), name=f"pow{self.powers}"
+        ).data([(sa.cast(base, sa.Numeric()), sa.cast(exponent, sa.Numeric()))])
+        b, e = args.c.b, args.c.e
+        one = sa.literal(Decimal(1), sa.Numeric())
+        defined = sa.and_(
+            self.negate(sa.and_(b == 0, e <= 0)),
             self.negate(sa.and_(b < 0, e != sa.func.trunc(e))),
-            # keep results within numeric's range (the Python side refuses them)
-            sa.or_(b == 0, sa.func.abs(e) * sa.func.abs(sa.func.log(sa.func.abs(b))) < 1000),
         )
-        safe_b = sa.case((ok, b), else_=sa.literal(Decimal(1), sa.Numeric()))
-        safe_e = sa.case((ok, e), else_=sa.literal(Decimal(1), sa.Numeric()))
-        return sa.case((ok, sa.func.power(safe_b, safe_e)))
+        # the size of the result, as a natural logarithm (0 for a zero base)
+        size = e * sa.func.ln(sa.case((b == 0, one), else_=sa.func.abs(b)))
+        # beyond ±100 (e^100 > 10^43) the result is over the limit or below 10^-40: only
+        # then is numeric's power safe from overflowing and quick for any exponent
+        computable = sa.and_(defined, sa.func.abs(size) < 100)
+        safe_b = sa.case((computable, b + sa.literal(PG_POWER_SCALE, sa.Numeric())), else_=one)
+        safe_e = sa.case((computable, e), else_=one)
+        result = sa.func.power(safe_b, safe_e)
+        limit = sa.literal(rt.MAX_MAGNITUDE, sa.Numeric())
+        small = sa.literal(rt.MIN_POWER, sa.Numeric())
+        checked = sa.case(
+            (self.negate(defined), sa.null()),
+            (size <= -100, sa.literal(Decimal(0), sa.Numeric())),
+            (sa.func.abs(result) >= limit, sa.null()),
+            (sa.func.abs(result) < small, sa.literal(Decimal(0), sa.Numeric())),
+            (computable, result),
+        )
+        return sa.select(checked).select_from(args).scalar_subquery()
 
     def _ordered(self, expr: Sql, node: n.Node) -> Sql:
         if self.pg and self.kind(node) == "text":
@@ -427,7 +499,10 @@ class _SqlCompiler:
     def _fn_coalesce(self, node: n.Call, condition: bool) -> Sql:
         return sa.func.coalesce(*self._args(node))
 
-    _fn_iferror = _fn_coalesce
+    def _fn_iferror(self, node: n.Call, condition: bool) -> Sql:
+        if mixed_iferror(self.t(node), [self.t(a) for a in node.args]):
+            return sa.func.coalesce(*(self.text_or_blank(a) for a in node.args))
+        return self._fn_coalesce(node, condition)
 
     def _fn_today(self, node: n.Call, condition: bool) -> Sql:
         if self.pg:
@@ -451,11 +526,13 @@ class _SqlCompiler:
         return sa.func.abs(self.compile(node.args[0]))
 
     def _numeric_fn(self, name: str, node: n.Call) -> Sql:
-        return self.fn(name, *self._args(node), type_=sa.Numeric())
+        return self.fn(name, *self._args(node), type_=SQLITE_NUMBER)
 
     def _digits(self, node: n.Call) -> Sql:
+        """ROUND's digits: 0 when left out or blank, within ±MAX_PLACES."""
         if len(node.args) > 1:
-            return self.clamp_int(self.compile(node.args[1]), -40, 40)
+            digits = sa.func.coalesce(self.compile(node.args[1]), 0)
+            return self.clamp_int(digits, -rt.MAX_PLACES, rt.MAX_PLACES)
         return sa.literal(0, sa.Integer())
 
     def _fn_round(self, node: n.Call, condition: bool) -> Sql:
@@ -487,7 +564,7 @@ class _SqlCompiler:
             return self._numeric_fn("mod", node)
         a, b = (sa.cast(x, sa.Numeric()) for x in self._args(node))
         safe_b = sa.func.nullif(b, 0)
-        return a - safe_b * sa.func.floor(a / safe_b)
+        return a - safe_b * sa.func.floor(self.dividend(a) / safe_b)
 
     def _fn_power(self, node: n.Call, condition: bool) -> Sql:
         base, exponent = self._args(node)
@@ -497,7 +574,8 @@ class _SqlCompiler:
         if not self.pg:
             return self._numeric_fn("sqrt", node)
         value = sa.cast(self.compile(node.args[0]), sa.Numeric())
-        return sa.case((value >= 0, sa.func.sqrt(sa.func.greatest(value, 0))))
+        root = sa.func.sqrt(self.dividend(sa.func.greatest(value, 0)))
+        return sa.case((value >= 0, root))
 
     # text
 
@@ -531,8 +609,9 @@ class _SqlCompiler:
         return sa.func.regexp_replace(trimmed, " {2,}", " ", "g")
 
     def _count_arg(self, node: n.Call) -> Sql:
+        """LEFT's and RIGHT's count: 1 when left out, 0 when blank."""
         if len(node.args) > 1:
-            return sa.func.coalesce(self.compile(node.args[1]), 1)
+            return sa.func.coalesce(self.compile(node.args[1]), 0)
         return sa.literal(1, sa.Integer())
 
     def _fn_left(self, node: n.Call, condition: bool) -> Sql:
@@ -557,11 +636,16 @@ class _SqlCompiler:
         if not self.pg:
             return self.fn("mid", *self._args(node), type_=sa.String())
         source = self._text_arg(node.args[0])
-        start, count = self.compile(node.args[1]), self.compile(node.args[2])
+        start, count = self._start_count(node)
         return sa.case(
             (sa.or_(start < 1, count < 0), sa.null()),
             else_=sa.func.substr(source, self.clamp_int(start, 1), self.clamp_int(count, 0)),
         )
+
+    def _start_count(self, node: n.Call) -> tuple[Sql, Sql]:
+        """MID's and REPLACE's start and count; blank counts as 0 (a start of 0 is blank)."""
+        start, count = (sa.func.coalesce(self.compile(a), 0) for a in node.args[1:3])
+        return start, count
 
     def _fn_substitute(self, node: n.Call, condition: bool) -> Sql:
         if not self.pg:
@@ -573,14 +657,13 @@ class _SqlCompiler:
         if not self.pg:
             return self.fn("replace", *self._args(node), type_=sa.String())
         source = self._text_arg(node.args[0])
-        start, count = self.compile(node.args[1]), self.compile(node.args[2])
+        start, count = self._start_count(node)
         new = self._text_arg(node.args[3])
         begin = self.clamp_int(start, 1)
         head = sa.func.substr(source, 1, begin - 1)
         tail = sa.func.substr(source, begin + self.clamp_int(count, 0))
         return sa.case(
             (sa.or_(start < 1, count < 0), sa.null()),
-            (sa.or_(start.is_(None), count.is_(None)), sa.null()),
             else_=head.concat(new).concat(tail),
         )
 
@@ -589,11 +672,12 @@ class _SqlCompiler:
             return self.fn("find", *self._args(node), type_=sa.Numeric())
         needle = self._text_arg(node.args[0])
         haystack = self._text_arg(node.args[1])
-        start = self.compile(node.args[2]) if len(node.args) > 2 else sa.literal(1)
-        begin = self.clamp_int(sa.func.coalesce(start, 1), 1)
+        given = self.compile(node.args[2]) if len(node.args) > 2 else sa.literal(1)
+        start = sa.func.coalesce(given, 0)  # a blank start counts as 0: blank
+        begin = self.clamp_int(start, 1)
         position = sa.func.strpos(sa.func.substr(haystack, begin), needle)
         return sa.case(
-            (sa.func.coalesce(start, 1) < 1, sa.null()),
+            (start < 1, sa.null()),
             (begin > sa.func.length(haystack) + 1, sa.null()),
             (position == 0, sa.null()),
             else_=sa.cast(position + begin - 1, sa.Numeric()),
@@ -611,7 +695,7 @@ class _SqlCompiler:
 
     def _fn_value(self, node: n.Call, condition: bool) -> Sql:
         if not self.pg:
-            return self.fn("value", self.compile(node.args[0]), type_=sa.Numeric())
+            return self.fn("value", self.compile(node.args[0]), type_=SQLITE_NUMBER)
         source = self.compile(node.args[0])
         body = sa.func.btrim(source, " \t\r\n")
         pct = sa.func.right(body, 1) == "%"
@@ -641,7 +725,7 @@ class _SqlCompiler:
         return self.text_of(value)
 
     def _pg_number_format(self, expr: Sql, pattern: str, node: n.Node) -> Sql:
-        fmt = rt.number_format(pattern)
+        fmt = formats.number_format(pattern)
         if fmt is None:
             return self.text_of(node)
         x = self.significant(sa.cast(expr, sa.Numeric()))
@@ -666,17 +750,34 @@ class _SqlCompiler:
         return sa.func.coalesce(shown.concat(fmt.suffix), "")
 
     def _pg_date_format(self, expr: Sql, pattern: str) -> Sql:
+        """TEXT of a date: one to_char for each run of codes and text (names in English)."""
         moment = sa.cast(expr, sa.DateTime())
-        parts: list[Sql] = [
-            sa.func.to_char(moment, PG_DATE_CODES[code]) if code else sa.literal(literal)
-            for code, literal in rt.date_tokens(pattern)
-        ]
+        parts: list[Sql] = []
+        run = ""
+        for code, literal in formats.date_tokens(pattern):
+            if code in PG_DATE_CODES or not code:
+                run += PG_DATE_CODES[code] if code else _pg_quoted(literal)
+                continue
+            if run:
+                parts.append(sa.func.to_char(moment, run))
+                run = ""
+            parts.append(self._pg_date_special(moment, code))
+        if run:
+            parts.append(sa.func.to_char(moment, run))
         if not parts:
             return sa.literal("")
         shown = parts[0]
         for part in parts[1:]:
             shown = shown.concat(part)
-        return sa.case((moment.is_(None), ""), else_=shown)
+        return sa.func.coalesce(shown, "")
+
+    def _pg_date_special(self, moment: Sql, code: str) -> Sql:
+        """A date code to_char has no pattern for: an initial, a Chinese weekday."""
+        if code in PG_INITIALS:
+            return sa.func.left(sa.func.to_char(moment, PG_INITIALS[code]), 1)
+        isodow = sa.cast(sa.func.extract("isodow", moment), sa.Integer())
+        weekday = sa.func.substr("一二三四五六日", isodow, 1)
+        return sa.literal("星期").concat(weekday) if code == "aaaa" else weekday
 
     # dates
 
@@ -690,7 +791,8 @@ class _SqlCompiler:
         return self._pg_date(y, m, d)
 
     def _pg_date(self, y: Sql, m: Sql, d: Sql) -> Sql:
-        year, month, day = (sa.func.trunc(v) for v in (y, m, d))
+        written, month, day = (sa.func.trunc(v) for v in (y, m, d))
+        year = written + sa.case((written.between(0, 1899), 1900), else_=0)  # excel_year
         base = sa.func.make_date(self.clamp_int(year, 1, 9999), self.clamp_int(month, 1, 12), 1)
         candidate = base + self.clamp_int(day, 1, 31) - 1
         valid = sa.and_(
@@ -741,8 +843,10 @@ class _SqlCompiler:
         return self._extract("day", node) if self.pg else self._date_fn("day", node)
 
     def _kind_arg(self, node: n.Call) -> Sql:
+        """WEEKDAY's and WEEKNUM's type: 1 when left out, 0 (no type) when blank."""
         if len(node.args) > 1:
-            return sa.func.coalesce(self.compile(node.args[1]), 1)
+            kind = sa.func.trunc(sa.cast(self.compile(node.args[1]), sa.Numeric()))
+            return sa.func.coalesce(kind, 0)
         return sa.literal(1, sa.Integer())
 
     def _fn_weekday(self, node: n.Call, condition: bool) -> Sql:
@@ -782,6 +886,8 @@ class _SqlCompiler:
     def _fn_dateadd(self, node: n.Call, condition: bool) -> Sql:
         base = self.date_arg(node.args[0])
         count = self.compile(node.args[1])
+        if self.pg:
+            count = sa.func.coalesce(count, 0)  # a blank count is 0 (SQLite: runtime)
         unit = self.compile(node.args[2]) if len(node.args) > 2 else sa.literal("d")
         is_dt = self.kind(node.args[0]) == "datetime"
         if not self.pg:
@@ -804,7 +910,8 @@ class _SqlCompiler:
     def _fn_eomonth(self, node: n.Call, condition: bool) -> Sql:
         if not self.pg:
             return self._date_fn("eomonth", node, sa.String())
-        base, months = self._args(node)
+        base, given = self._args(node)
+        months = sa.func.coalesce(given, 0)
         shifted = sa.cast(base, sa.Date()) + sa.func.make_interval(
             0, self.clamp_int(months, -120_000, 120_000)
         )
@@ -832,34 +939,28 @@ class _SqlCompiler:
         sy, sm, sd = part("year", s), part("month", s), part("day", s)
         ey, em, ed = part("year", e), part("month", e), part("day", e)
         months = (ey - sy) * 12 + (em - sm) - sa.case((ed < sd, 1), else_=0)
-        prev_end = sa.cast(sa.func.date_trunc("month", e), sa.Date()) - 1
-        md_anchor = sa.func.make_date(
-            part("year", prev_end),
-            part("month", prev_end),
-            sa.func.least(sd, part("day", prev_end)),
+
+        def rolled(first_of_month: Sql, day: Sql) -> Sql:  # runtime.rolled_date
+            return first_of_month + (day - 1)
+
+        # runtime._datedif_md and _datedif_yd
+        month_start = sa.func.date_trunc("month", e)
+        month_before = sa.cast(month_start - sa.text("interval '1 month'"), sa.Date())
+        md = sa.case((ed >= sd, ed - sd), else_=e - rolled(month_before, sd))
+        on_or_after = sa.or_(em > sm, sa.and_(em == sm, ed >= sd))
+        next_year = sa.func.make_date(sa.func.least(sy + 1, 9999), em, 1)
+        yd = sa.case(
+            (on_or_after, e - rolled(sa.func.make_date(ey, sm, 1), sd)),
+            else_=rolled(next_year, ed) - s,
         )
-
-        def same_day(year: Sql) -> Sql:
-            first = sa.func.make_date(sa.func.greatest(year, 1), sm, 1)
-            last_day = part(
-                "day",
-                sa.cast(
-                    sa.func.date_trunc("month", first) + sa.text("interval '1 month - 1 day'"),
-                    sa.Date(),
-                ),
-            )
-            return first + sa.func.least(sd, last_day) - 1
-
-        this_year = same_day(ey)
-        anniversary = sa.case((this_year > e, same_day(ey - 1)), else_=this_year)
         lowered = sa.func.lower(unit)
         value = sa.case(
             (lowered == "d", e - s),
             (lowered == "m", months),
             (lowered == "y", sa.func.floor(months / 12)),
             (lowered == "ym", months % 12),
-            (lowered == "md", sa.case((ed >= sd, ed - sd), else_=e - md_anchor)),
-            (lowered == "yd", e - anniversary),
+            (lowered == "md", md),
+            (lowered == "yd", yd),
         )
         return sa.case((s <= e, sa.cast(value, sa.Numeric())))
 
@@ -905,17 +1006,20 @@ class _SqlCompiler:
             else:
                 self.items[source] = outer
 
-    def _list_value(self, arg: n.Node, scope: TableScope) -> Sql | None:
-        """The per-item value of a list argument; None for the records themselves."""
+    def _list_value(self, arg: n.Node, scope: TableScope, exact: bool = False) -> Sql | None:
+        """The per-item value of a list argument; None for the records themselves.
+
+        ``exact`` for SUM and AVERAGE, which add every digit (like arithmetic).
+        """
         if isinstance(arg, n.Name):
             return None
-        return self.compile(arg)
+        return self.raw(arg) if exact else self.compile(arg)
 
     def _list_aggregate(self, name: str, arg: n.Node) -> Sql:
         source = self.t(arg).source or ""
 
         def build(scope: TableScope) -> tuple[Sql, list[Sql]]:
-            value = self._list_value(arg, scope)
+            value = self._list_value(arg, scope, exact=name in ("sum", "count"))
             if name == "count":
                 return (sa.func.count() if value is None else sa.func.count(value)), []
             assert value is not None
@@ -947,9 +1051,10 @@ class _SqlCompiler:
         if name == "avg":
             total = self._aggregate("sum", node)
             count = self._aggregate("count", node)
-            return self.as_numeric(total) / sa.func.nullif(count, 0)
+            return self.dividend(total) / sa.func.nullif(count, 0)
         parts: list[Sql] = [self._list_aggregate(name, a) for a in lists]
-        parts += [self.compile(a) for a in scalars]
+        exact = name in ("sum", "count")
+        parts += [self.raw(a) if exact else self.compile(a) for a in scalars]
         if len(parts) == 1 and not lists:
             only = parts[0]
             if name == "sum":
@@ -983,7 +1088,7 @@ class _SqlCompiler:
         source = self.t(values).source or ""
 
         def build(scope: TableScope) -> tuple[Sql, list[Sql]]:
-            value = self._list_value(values, scope)
+            value = self._list_value(values, scope, exact=True)
             test = self.compile(cond, True)
             if sum_values:
                 assert value is not None
@@ -997,6 +1102,11 @@ class _SqlCompiler:
 
     def _fn_countif(self, node: n.Call, condition: bool) -> Sql:
         return self._conditional(node, False)
+
+
+def _pg_quoted(literal: str) -> str:
+    """Text inside a to_char pattern, in double quotes."""
+    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_sql(

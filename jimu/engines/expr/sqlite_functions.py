@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from jimu.engines.expr import formats
 from jimu.engines.expr import runtime as rt
 from jimu.engines.expr.errors import ExprLimitError
 
@@ -37,6 +38,10 @@ def _out(value: Any) -> Any:
     return value
 
 
+def _text_or_blank(value: Any, kind: str) -> str | None:
+    return None if value is None else _text_of(value, kind)
+
+
 def _text_of(value: Any, kind: str) -> str:
     if value is None:
         return ""
@@ -56,8 +61,8 @@ def _format_of(value: Any, kind: str, fmt: str | None) -> str | None:
     coerce = {"number": rt.to_number, "date": rt.to_date, "datetime": rt.to_datetime}
     try:
         if kind in coerce:
-            return rt.format_text(coerce[kind](value), fmt)
-        return rt.format_text(None if value is None else _text_of(value, kind), fmt)
+            return formats.format_text(coerce[kind](value), fmt)
+        return formats.format_text(None if value is None else _text_of(value, kind), fmt)
     except ExprLimitError:
         return None
 
@@ -74,6 +79,7 @@ def _min_of(*values: Any) -> Any:
 
 # name: (python function, argument kinds)
 FUNCTIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "settle": (rt.settle, "n"),
     "power": (rt.power, "n n"),
     "round": (rt.round_half, "n n"),
     "roundup": (rt.round_up, "n n"),
@@ -134,6 +140,7 @@ def register(connection: sqlite3.Connection) -> None:
         parts = kinds.split()
         connection.create_function(f"jimu_{name}", -1, _wrap(fn, parts), deterministic=True)
     connection.create_function("jimu_text", 2, _text_of, deterministic=True)
+    connection.create_function("jimu_text_or_blank", 2, _text_or_blank, deterministic=True)
     connection.create_function("jimu_format", 3, _format_of, deterministic=True)
     connection.create_function("jimu_max", -1, _max_of, deterministic=True)
     connection.create_function("jimu_min", -1, _min_of, deterministic=True)

@@ -79,16 +79,31 @@
       var parts = plain(dec, Math.max(0, dec.digits.length - dec.point));
       return Number((dec.neg ? "-" : "") + (parts.whole || "0") + "." + (parts.frac || "0"));
     };
+    /* A computed number as anything but arithmetic sees it: 15 significant digits, as the
+       server settles it (runtime.settle), so 1/3*3 = 1 and INT(10/3*3) = 10. */
+    var settle = function (x) {
+      if (Array.isArray(x)) return x.map(settle);
+      return typeof x === "number" && isFinite(x) ? fromDecimal(significant(x)) : x;
+    };
+    var MAX_PLACES = 1000;
+    var places = function (d) {  // ROUND's digits: 0 when blank, within ±MAX_PLACES
+      return Math.max(-MAX_PLACES, Math.min(MAX_PLACES, blank(d) ? 0 : Math.trunc(d)));
+    };
     var roundHalf = function (x, d) {
-      if (d > 40 || d < -40 || !isFinite(x)) return x;
-      return fromDecimal(roundAt(decimalOf(x), d, "half"));
+      if (!isFinite(x)) return x;
+      return fromDecimal(roundAt(decimalOf(x), places(d), "half"));
     };
     var roundMode = function (x, d, mode) {
       if (blank(x)) return null;
-      var p = blank(d) ? 0 : Math.trunc(d);
-      if (p > 40 || p < -40 || !isFinite(x)) return x;
-      return fromDecimal(roundAt(decimalOf(x), p, mode));
+      if (!isFinite(x)) return x;
+      return fromDecimal(roundAt(decimalOf(x), places(d), mode));
     };
+    /* A blank count or start counts as 0, as in Excel; only a left-out one (undefined)
+       takes its default. */
+    var count = function (n, omitted) {  // a negative one is -1: not valid
+      return n === undefined ? omitted : blank(n) ? 0 : n < 0 ? -1 : Math.trunc(n);
+    };
+    var whole = function (n) { return blank(n) ? 0 : Math.trunc(n); };  // months, days to add
     /* TEXT(value, format): the same format rules as the server (runtime.number_format and
        runtime.date_tokens). */
     var numberFormat = function (pattern) {
@@ -118,29 +133,96 @@
       var sign = dec.neg && dec.digits ? "-" : "";
       return sign + fmt.prefix + whole + (fmt.point ? "." + frac : "") + fmt.suffix;
     };
-    var DATE_CODES = ["yyyy", "yy", "mm", "m", "dd", "d", "hh", "h", "nn", "ss"];
+    /* TEXT's date/time codes: the same tokens as the server (formats.date_tokens). */
+    var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+      "September", "October", "November", "December"];
+    var WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    var CHINESE_WEEKDAYS = "日一二三四五六";
+    var LONGEST = { y: 4, m: 5, d: 4, h: 2, s: 2 };
+    var AMPM = /am\/pm|a\/p/iy;
+    var repeat = function (c, n) { return new Array(n + 1).join(c); };
+    var runCodes = function (letter, run) {
+      var out = [], i;
+      if (letter === "y") {
+        for (i = 0; i < Math.floor(run / 4); i++) out.push("yyyy");
+        if (run % 4 >= 3) out.push("yyyy"); else if (run % 4) out.push("yy");
+        return out;
+      }
+      var longest = LONGEST[letter];
+      for (i = 0; i < Math.floor(run / longest); i++) out.push(repeat(letter, longest));
+      if (run % longest) out.push(repeat(letter, run % longest));
+      return out;
+    };
+    var scanDate = function (pattern) {
+      var tokens = [], i = 0;
+      while (i < pattern.length) {
+        var ch = pattern.charAt(i), letter = lower(ch);
+        AMPM.lastIndex = i;
+        var ampm = AMPM.exec(pattern);
+        if (ampm) {
+          tokens.push([ampm[0].charAt(0) === "A" ? ampm[0].toUpperCase() : ampm[0].toLowerCase(), ""]);
+          i += ampm[0].length;
+        } else if (LONGEST[letter] || (letter === "a" && lower(pattern.substr(i, 3)) === "aaa")) {
+          var end = i;
+          while (end < pattern.length && lower(pattern.charAt(end)) === letter) end++;
+          var run = end - i, k;
+          if (letter === "a") {
+            for (k = 0; k < Math.floor(run / 4); k++) tokens.push(["aaaa", ""]);
+            if (run % 4 === 3) tokens.push(["aaa", ""]);
+            else if (run % 4) tokens.push(["", repeat("a", run % 4)]);
+          } else {
+            runCodes(letter, run).forEach(function (c) { tokens.push([c, ""]); });
+          }
+          i = end;
+        } else if (ch === '"') {
+          var close = pattern.indexOf('"', i + 1), stop = close < 0 ? pattern.length : close;
+          tokens.push(["", pattern.slice(i + 1, stop)]);
+          i = stop + 1;
+        } else if (ch === "\\" && i + 1 < pattern.length) {
+          tokens.push(["", pattern.charAt(i + 1)]);
+          i += 2;
+        } else {
+          tokens.push(["", ch]);
+          i++;
+        }
+      }
+      return tokens;
+    };
+    var dateTokens = function (pattern) {
+      var tokens = scanDate(pattern), positions = [], codes = [];
+      tokens.forEach(function (t, i) { if (t[0]) { positions.push(i); codes.push(t[0]); } });
+      var twelve = codes.some(function (c) { return c.toLowerCase() === "am/pm" || c.toLowerCase() === "a/p"; });
+      positions.forEach(function (index, p) {
+        var code = codes[p], before = p ? codes[p - 1] : "", after = p + 1 < codes.length ? codes[p + 1] : "";
+        if ((code === "m" || code === "mm") && (before === "h" || before === "hh" || after === "s" || after === "ss")) {
+          code = code === "m" ? "n" : "nn";
+        } else if ((code === "h" || code === "hh") && twelve) code += "12";
+        tokens[index] = [code, ""];
+      });
+      return tokens;
+    };
     var formatDate = function (v, pattern) {
       var d = toDate(v);
       if (!d) return "";
+      var month = MONTHS[d.getUTCMonth()], weekday = d.getUTCDay(), hour = d.getUTCHours();
+      var hour12 = hour % 12 || 12, morning = hour < 12;
       var values = {
         yyyy: pad(d.getUTCFullYear(), 4), yy: pad(d.getUTCFullYear() % 100, 2),
-        mm: pad(d.getUTCMonth() + 1, 2), m: String(d.getUTCMonth() + 1),
-        dd: pad(d.getUTCDate(), 2), d: String(d.getUTCDate()),
-        hh: pad(d.getUTCHours(), 2), h: String(d.getUTCHours()),
-        nn: pad(d.getUTCMinutes(), 2), ss: pad(d.getUTCSeconds(), 2),
+        m: String(d.getUTCMonth() + 1), mm: pad(d.getUTCMonth() + 1, 2),
+        mmm: month.slice(0, 3), mmmm: month, mmmmm: month.charAt(0),
+        d: String(d.getUTCDate()), dd: pad(d.getUTCDate(), 2),
+        ddd: WEEKDAYS[weekday].slice(0, 3), dddd: WEEKDAYS[weekday],
+        h: String(hour), hh: pad(hour, 2), h12: String(hour12), hh12: pad(hour12, 2),
+        n: String(d.getUTCMinutes()), nn: pad(d.getUTCMinutes(), 2),
+        s: String(d.getUTCSeconds()), ss: pad(d.getUTCSeconds(), 2),
+        "AM/PM": morning ? "AM" : "PM", "am/pm": morning ? "am" : "pm",
+        "A/P": morning ? "A" : "P", "a/p": morning ? "a" : "p",
+        aaa: CHINESE_WEEKDAYS.charAt(weekday), aaaa: "星期" + CHINESE_WEEKDAYS.charAt(weekday),
       };
-      var lowered = lower(pattern), out = "", i = 0, state = "";
-      while (i < pattern.length) {
-        if (state === "colon" && lowered.substr(i, 2) === "mm") { out += values.nn; i += 2; state = ""; continue; }
-        var code = DATE_CODES.find(function (c) { return lowered.substr(i, c.length) === c; });
-        if (code) { out += values[code]; i += code.length; state = code.charAt(0) === "h" ? "hour" : ""; continue; }
-        var ch = pattern.charAt(i);
-        if (ch === ":") state = state === "hour" ? "colon" : "";
-        else if (ch !== " ") state = "";
-        out += ch; i++;
-      }
-      return out;
+      return dateTokens(pattern).map(function (t) { return t[0] ? values[t[0]] : t[1]; }).join("");
     };
+    /* DATE's year rule (runtime.excel_year): 0–1899 are years after 1900. */
+    var excelYear = function (y) { return y >= 0 && y < 1900 ? y + 1900 : y; };
     var VALUE_PATTERN = /^[ \t\r\n]*([-+]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]*)?|[.][0-9]+)(?:[eE]([-+]?[0-9]+))?(%?)[ \t\r\n]*$/;
     var value = function (s) {
       if (blank(s) || String(s).length > 100) return null;
@@ -198,13 +280,15 @@
       },
       "j.mul": function (a, b) { return blank(a) || blank(b) ? null : a * b; },
       "j.div": function (a, b) { return blank(a) || blank(b) || b === 0 ? null : a / b; },
-      "j.pow": function (a, b) {
-        if (blank(a) || blank(b) || Math.abs(b) > 1000) return null;
-        if (a === 0 && b < 0) return null;
+      "j.pow": function (a, b) {  // runtime.power: computed, then checked
+        if (blank(a) || blank(b)) return null;
+        if (a === 0 && b <= 0) return null;
         if (a < 0 && b !== Math.trunc(b)) return null;
         var r = Math.pow(a, b);
-        return isFinite(r) ? r : null;
+        if (!isFinite(r) || Math.abs(r) >= 1e40) return null;
+        return Math.abs(r) < 1e-40 ? 0 : r;
       },
+      "j.settle": settle,
       "j.neg": function (a) { return blank(a) ? null : -a; },
       "j.concat": function (a, b) { return text(a) + text(b); },
       "j.eq": eq,
@@ -234,7 +318,10 @@
       "j.NOT": function (a) { return !truthy(a); },
       "j.ISBLANK": function (v) { return blank(v) || v === ""; },
       "j.COALESCE": function () { var a = Array.prototype.find.call(arguments, function (v) { return !blank(v); }); return blank(a) ? null : a; },
-      "j.IFERROR": function (v, f) { return blank(v) ? f : v; },
+      "j.IFERROR": function (v, f, asText) {  // asText: value and fallback differ in type
+        var chosen = blank(v) ? f : v;
+        return asText && !blank(chosen) ? text(chosen) : chosen;
+      },
       "j.SUM": function () { return present(flatten(Array.from(arguments))).reduce(function (s, v) { return s + v; }, 0); },
       "j.AVERAGE": function () {
         var items = present(flatten(Array.from(arguments)));
@@ -255,7 +342,7 @@
       "j.SUMIF": function (values, conds) {
         return (values || []).reduce(function (s, v, i) { return !blank(v) && truthy(conds[i]) ? s + v : s; }, 0);
       },
-      "j.ROUND": function (x, d) { return blank(x) ? null : roundHalf(x, blank(d) ? 0 : Math.trunc(d)); },
+      "j.ROUND": function (x, d) { return blank(x) ? null : roundHalf(x, d); },
       "j.ROUNDUP": function (x, d) { return roundMode(x, d, "up"); },
       "j.ROUNDDOWN": function (x, d) { return roundMode(x, d, "down"); },
       "j.INT": function (x) { return blank(x) ? null : Math.floor(x); },
@@ -264,17 +351,17 @@
       "j.POWER": function (a, b) { return ops["j.pow"](a, b); },
       "j.SQRT": function (x) { return blank(x) || x < 0 ? null : Math.sqrt(x); },
       "j.CONCAT": function () { return Array.prototype.map.call(arguments, text).join(""); },
-      "j.LEFT": function (s, n) { var c = blank(n) ? 1 : Math.trunc(n); return c < 0 ? null : chars(s).slice(0, c).join(""); },
+      "j.LEFT": function (s, n) { var c = count(n, 1); return c < 0 ? null : chars(s).slice(0, c).join(""); },
       "j.RIGHT": function (s, n) {
-        var c = blank(n) ? 1 : Math.trunc(n);
+        var c = count(n, 1);
         if (c < 0) return null;
         var cs = chars(s);
         return c ? cs.slice(Math.max(0, cs.length - c)).join("") : "";
       },
       "j.MID": function (s, start, n) {
-        if (blank(start) || blank(n) || start < 1 || n < 0) return null;
-        var b = Math.trunc(start) - 1;
-        return chars(s).slice(b, b + Math.trunc(n)).join("");
+        var b = count(start) - 1, c = count(n);
+        if (b < 0 || c < 0) return null;
+        return chars(s).slice(b, b + c).join("");
       },
       "j.LEN": function (s) { return chars(s).length; },
       "j.UPPER": upper,
@@ -282,12 +369,13 @@
       "j.TRIM": function (s) { return (s || "").replace(/^ +| +$/g, "").replace(/ {2,}/g, " "); },
       "j.SUBSTITUTE": function (s, o, n) { return o ? (s || "").split(o).join(n || "") : (s || ""); },
       "j.REPLACE": function (s, start, n, r) {
-        if (blank(start) || blank(n) || start < 1 || n < 0) return null;
-        var cs = chars(s), b = Math.trunc(start) - 1;
-        return cs.slice(0, b).join("") + (r || "") + cs.slice(b + Math.trunc(n)).join("");
+        var b = count(start) - 1, c = count(n);
+        if (b < 0 || c < 0) return null;
+        var cs = chars(s);
+        return cs.slice(0, b).join("") + (r || "") + cs.slice(b + c).join("");
       },
       "j.FIND": function (needle, hay, start) {
-        var b = blank(start) ? 1 : Math.trunc(start);
+        var b = count(start, 1);
         var cs = chars(hay), nd = chars(needle);
         if (b < 1 || b > cs.length + 1) return null;
         for (var i = b - 1; i + nd.length <= cs.length; i++) {
@@ -310,7 +398,7 @@
       "j.RMB_UPPER": function (amount) { return rmbUpper(amount); },
       "j.DATE": function (y, m, d) {
         if (blank(y) || blank(m) || blank(d)) return null;
-        y = Math.trunc(y); m = Math.trunc(m); d = Math.trunc(d);
+        y = excelYear(Math.trunc(y)); m = Math.trunc(m); d = Math.trunc(d);
         if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return null;
         var last = new Date(Date.UTC(2000, m, 0)).getUTCDate();
         if (m === 2) last = (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28;
@@ -318,7 +406,8 @@
       },
       "j.DATETIME": function (y, m, d, h, mi, s) {
         var day = ops["j.DATE"](y, m, d);
-        h = blank(h) ? 0 : Math.trunc(h); mi = blank(mi) ? 0 : Math.trunc(mi); s = blank(s) ? 0 : Math.trunc(s);
+        if (h === null || mi === null || s === null) return null;  // a left-out part is 0
+        h = count(h, 0); mi = count(mi, 0); s = count(s, 0);
         if (day === null || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return null;
         return day + " " + pad(h, 2) + ":" + pad(mi, 2) + ":" + pad(s, 2);
       },
@@ -327,12 +416,12 @@
       "j.DAY": function (d) { d = toDate(d); return d ? d.getUTCDate() : null; },
       "j.WEEKDAY": function (d, k) {
         d = toDate(d); if (!d) return null;
-        var iso = d.getUTCDay() || 7; k = blank(k) ? 1 : Math.trunc(k);
+        var iso = d.getUTCDay() || 7; k = count(k, 1);
         return k === 1 ? iso % 7 + 1 : k === 2 ? iso : k === 3 ? iso - 1 : null;
       },
       "j.WEEKNUM": function (d, k) {
         d = toDate(d); if (!d) return null;
-        k = blank(k) ? 1 : Math.trunc(k);
+        k = count(k, 1);
         var day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
         if (k === 21) {
           var t = new Date(day.getTime()); var dow = t.getUTCDay() || 7;
@@ -358,20 +447,17 @@
         if (unit === "m") return months;
         if (unit === "y") return Math.floor(months / 12);
         if (unit === "ym") return months % 12;
+        /* runtime._datedif_md and _datedif_yd: days past a month's end roll over, as in
+           Excel's DATE (utc() rolls over the same way) */
         if (unit === "md") {
           if (e.getUTCDate() >= s.getUTCDate()) return e.getUTCDate() - s.getUTCDate();
-          var prevEnd = new Date(Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), 0));
-          var anchor = new Date(Date.UTC(prevEnd.getUTCFullYear(), prevEnd.getUTCMonth(), Math.min(s.getUTCDate(), prevEnd.getUTCDate())));
-          return Math.round((e - anchor) / DAY);
+          return Math.round((e - utc(e.getUTCFullYear(), e.getUTCMonth() - 1, s.getUTCDate())) / DAY);
         }
         if (unit === "yd") {
-          var same = function (y) {
-            var last = utc(y, s.getUTCMonth() + 1, 0).getUTCDate();
-            return utc(y, s.getUTCMonth(), Math.min(s.getUTCDate(), last));
-          };
-          var a = same(e.getUTCFullYear());
-          if (a > e) a = same(e.getUTCFullYear() - 1);
-          return Math.round((e - a) / DAY);
+          var after = e.getUTCMonth() > s.getUTCMonth() ||
+            (e.getUTCMonth() === s.getUTCMonth() && e.getUTCDate() >= s.getUTCDate());
+          if (after) return Math.round((e - utc(e.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate())) / DAY);
+          return Math.round((utc(s.getUTCFullYear() + 1, e.getUTCMonth(), e.getUTCDate()) - s) / DAY);
         }
         return null;
       },
@@ -381,10 +467,10 @@
         return Math.round((Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate()) -
           Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate())) / DAY);
       },
-      "j.DATEADD": function (d, n, unit) {
+      "j.DATEADD": function (d, n, unit) {  // a blank count is 0; a blank unit is no unit
         var base = toDate(d);
-        if (!base || blank(n)) return null;
-        n = Math.trunc(n); unit = blank(unit) ? "d" : String(unit).toLowerCase();
+        if (!base || unit === null) return null;
+        n = whole(n); unit = unit === undefined ? "d" : String(unit).toLowerCase();
         var out;
         if (unit === "d") out = new Date(base.getTime() + n * DAY);
         else if (unit === "w") out = new Date(base.getTime() + 7 * n * DAY);
@@ -395,8 +481,8 @@
       },
       "j.EOMONTH": function (d, months) {
         var base = toDate(d);
-        if (!base || blank(months)) return null;
-        var shifted = addMonths(base, Math.trunc(months));
+        if (!base) return null;
+        var shifted = addMonths(base, whole(months));
         var out = utc(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, 0);
         return validYear(out) ? dateText(out) : null;
       },

@@ -53,7 +53,6 @@ LIMITS = {
     "too_deep",
     "too_many_digits",
     "number_too_large",
-    "exponent_too_large",
     "string_too_long",
     "text_too_long",
 }
@@ -122,12 +121,12 @@ REFUSED = [
     pytest.param("1 UNION SELECT password FROM users", "syntax", id="sql-union"),
     pytest.param("amount /* comment */", "syntax", id="sql-comment"),
     # numbers that would explode
-    pytest.param("10^100000", "exponent_too_large", id="pow-huge"),
-    pytest.param("10 ^ 1001", "exponent_too_large", id="pow-over"),
-    pytest.param("POWER(9, 9^9)", "exponent_too_large", id="power-tower"),
+    pytest.param("10^100000", "number_too_large", id="pow-huge"),
+    pytest.param("10 ^ 41", "number_too_large", id="pow-over"),
+    pytest.param("POWER(9, 9^9)", "number_too_large", id="power-tower"),
     pytest.param("2^2^2^2^2^2^2^2^2", "number_too_large", id="left-tower"),
     pytest.param("10^40", "number_too_large", id="magnitude"),
-    pytest.param("POWER(1.0001, 1000) * 10^39", "number_too_large", id="compound"),
+    pytest.param("POWER(1.0001, 100000) * 10^39", "number_too_large", id="compound"),
     pytest.param("9999999999999999999999999999999999999999 + 1", "number_too_large", id="sum-over"),
     pytest.param(
         "-9999999999999999999999999999999999999999 - 1", "number_too_large", id="diff-over"
@@ -259,7 +258,7 @@ LITERAL = [
         id="text-at-limit",
     ),
     pytest.param(
-        'LEN(TEXT(sign, SUBSTITUTE("' + "x" * 1000 + '", "x", "' + "m" * 100 + '")))',
+        'LEN(TEXT(sign, SUBSTITUTE("' + "x" * 1000 + '", "x", "' + "y" * 100 + '")))',
         D(100_000),
         id="date-format-of-100000-chars",
     ),
@@ -356,9 +355,9 @@ def test_errors_from_evaluation_are_limit_errors_with_bilingual_messages() -> No
     assert compiled({"amount": D(2)}, CTX) == D(16)
     with pytest.raises(ExprLimitError) as caught:
         compiled({"amount": D(9)}, CTX)
-    assert caught.value.reason == "exponent_too_large"
-    assert "1000" in caught.value.message.render("en")
-    assert "指数" in caught.value.message.render("zh-CN")
+    assert caught.value.reason == "number_too_large"
+    assert "10^40" in caught.value.message.render("en")
+    assert "过大" in caught.value.message.render("zh-CN")
 
 
 def test_formula_text_is_never_executed_as_python() -> None:
