@@ -30,6 +30,7 @@ from jimu.engines.errors import Conflict, FieldError, NotFound, TooLarge, Valida
 from jimu.engines.i18n import Text, text
 from jimu.engines.sqltypes import Base, UTCDateTime, utcnow
 from jimu.form_engine import spec as s
+from jimu.form_engine.access import FULL, FormGrant
 from jimu.form_engine.values import FILE_ID
 
 FILE_TYPES = frozenset({"attachment", "image", "signature"})
@@ -63,6 +64,21 @@ DENIED_TYPES = frozenset(
     }
 )
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# the extensions a file whose type was read from its bytes may keep; the first is given to
+# a file named otherwise (an image uploaded as ``x.html`` is stored as ``x.png``)
+EXTENSIONS = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "application/pdf": (".pdf",),
+}
+# types a browser would render as a page or run as a script: such files are kept and sent as
+# plain bytes (application/octet-stream)
+_ACTIVE_TYPE = re.compile(
+    r"^(text/html|text/xml|application/xml|[a-z0-9.+-]+/[a-z0-9.+-]*\+xml"
+    r"|[a-z0-9.+-]+/[a-z0-9.+-]*(java|ecma)script[a-z0-9.+-]*|multipart/.*)$"
+)
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*]')
 
 
@@ -135,6 +151,30 @@ def sanitize_name(name: str) -> str:
         else:
             name = name[:255]
     return name or "file"
+
+
+def name_for_type(name: str, content_type: str) -> str:
+    """``name`` with an extension that matches ``content_type`` when the type was read from the
+    file's bytes (``x.html`` holding a PNG becomes ``x.png``); other names stay as they are."""
+    allowed = EXTENSIONS.get(content_type)
+    if allowed is None or _extension(name) in allowed:
+        return name
+    stem = name[: -len(_extension(name))] if _extension(name) else name
+    return (stem or "file")[: 255 - len(allowed[0])] + allowed[0]
+
+
+def inert_type(content_type: str) -> str:
+    """The type a file is stored and sent with: its own, or ``application/octet-stream`` for
+    pages, scripts, SVG and XML, which a browser could run."""
+    base = content_type.split(";")[0].strip().lower()
+    if base in DENIED_TYPES or _ACTIVE_TYPE.match(base):
+        return "application/octet-stream"
+    return content_type
+
+
+def field_hidden(grant: FormGrant, field_key: str) -> bool:
+    """Whether the field of a file (``lines.photo``: or its sub-form) is hidden from the user."""
+    return grant.mode(field_key.split(".")[0]) == "hidden" or field_key in grant.hidden()
 
 
 def sniff(head: bytes) -> str | None:
@@ -211,7 +251,7 @@ def check_type(key: str, f: Any, name: str, head: bytes) -> str:
                 types=", ".join(accept),
             ),
         )
-    return content_type
+    return inert_type(content_type)
 
 
 def _accepted(accept: Sequence[str], name: str, content_type: str) -> bool:
@@ -242,12 +282,13 @@ def store_upload(
     field_key: str,
     uploaded_by: int,
     max_bytes: int,
+    grant: FormGrant = FULL,
 ) -> File:
     """Checks and stores an upload for field ``field_key`` (its bytes under ``root``, its
     metadata in ``files``); raises ValidationFailed, or TooLarge over the field's or the
-    global (``max_bytes``) limit."""
+    global (``max_bytes``) limit. A field hidden from the uploader is no file field for them."""
     f = file_fields(spec).get(field_key)
-    if f is None:
+    if f is None or field_hidden(grant, field_key):
         raise ValidationFailed.single(
             "field",
             "not_a_file_field",
@@ -264,6 +305,7 @@ def store_upload(
             field_key, "empty_file", text("The file is empty.", "文件为空。")
         )
     content_type = check_type(field_key, f, clean, head)
+    clean = name_for_type(clean, content_type)
     limit = min(size_limit(f), max_bytes)
     file_id = secrets.token_urlsafe(16)
     size, digest = _write(blob_path(root, file_id), head, stream, limit, field_key)
@@ -320,20 +362,27 @@ def _too_large(key: str, limit: int) -> TooLarge:
     )
 
 
-def attached_file(session: Session, form_id: int, record_id: int, file_id: str) -> File:
-    """A file of ``record_id``; NotFound unless that record uses it."""
+def attached_file(
+    session: Session, form_id: int, record_id: int, file_id: str, grant: FormGrant = FULL
+) -> File:
+    """A file of ``record_id``; NotFound unless that record uses it in a field the user sees."""
     row = session.get(File, file_id) if FILE_ID.fullmatch(file_id) else None
     if row is None or row.form_id != form_id or row.record_id != record_id:
+        raise NotFound(FILE, file_id)
+    if field_hidden(grant, row.field_key):
         raise NotFound(FILE, file_id)
     return row
 
 
-def pending_file(session: Session, form_id: int, file_id: str, user_id: int) -> File:
-    """A file not used by a record yet; NotFound for anyone but its uploader."""
+def pending_file(
+    session: Session, form_id: int, file_id: str, user_id: int, grant: FormGrant = FULL
+) -> File:
+    """A file not used by a record yet; NotFound for anyone but its uploader, and for a field
+    hidden from them."""
     row = session.get(File, file_id) if FILE_ID.fullmatch(file_id) else None
     if row is None or row.form_id != form_id or row.record_id is not None:
         raise NotFound(FILE, file_id)
-    if row.uploaded_by != user_id:
+    if row.uploaded_by != user_id or field_hidden(grant, row.field_key):
         raise NotFound(FILE, file_id)
     return row
 

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from jimu.engines.i18n import bilingual_error
+from jimu.engines.text import JsonData
 
 SCHEMA_VERSION = 1
 FIELD_KEY = r"^[a-z][a-z0-9_]{0,39}$"
@@ -113,7 +114,7 @@ class BaseField(Spec):
     read_only: bool = False
     hidden: bool = False
     visible_when: Formula | None = None
-    default: Any = None
+    default: JsonData = None
     default_formula: Formula | None = None
     validations: list[ValidationRule] = Field(default_factory=list, max_length=20)
     filterable: bool = False

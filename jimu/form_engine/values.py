@@ -7,14 +7,16 @@ the records service.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import nh3
+
 from jimu.engines.i18n import Text, text
+from jimu.engines.text import INVALID_TEXT_EN, INVALID_TEXT_ZH, is_valid_text
 from jimu.form_engine import spec as s
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,6 +72,8 @@ def _text(value: Any, f: Any) -> str:
         raise _type_error(text("text", "文本"))
     if "\x00" in value:
         raise Invalid("nul_character", text("Must not contain NUL.", "不能包含空字符。"))
+    if not is_valid_text(value):
+        raise Invalid("invalid_text", text(INVALID_TEXT_EN, INVALID_TEXT_ZH))
     limit = getattr(f, "max_length", 10_000)
     if len(value) > limit:
         raise Invalid("too_long", text("At most {n} characters.", "最多 {n} 个字符。", n=limit))
@@ -197,38 +201,39 @@ def _richtext(value: Any, f: Any) -> str:
     return sanitize_html(_text(value, f))
 
 
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)([^>]*)>")
-_HREF = re.compile(r"""\b(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
+def _keep_url(tag: str, attribute: str, value: str) -> str | None:
+    """Images load over http(s) only; links may also be mailto (nh3 checks the schemes)."""
+    if tag == "img" and attribute == "src":
+        return value if value.lower().startswith(("http://", "https://")) else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes={"a": {"href"}, "img": {"src"}},
+    attribute_filter=_keep_url,
+    url_schemes={"http", "https", "mailto"},
+    url_relative="deny",
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
 
 
 def sanitize_html(source: str) -> str:
-    """Keeps a safe subset of HTML: known tags, http(s) links and images, no attributes else."""
-    out: list[str] = []
-    position = 0
-    for match in _TAG.finditer(source):
-        out.append(html.escape(html.unescape(source[position : match.start()]), quote=False))
-        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
-        if tag in ALLOWED_TAGS:
-            kept = ""
-            for attr in _HREF.finditer(attributes):
-                url = attr.group(3) if attr.group(3) is not None else attr.group(4)
-                if re.match(r"^https?://", url.strip(), re.IGNORECASE):
-                    kept += f' {attr.group(1).lower()}="{html.escape(url.strip())}"'
-            out.append(f"<{closing}{tag}{'' if closing else kept}>")
-        position = match.end()
-    out.append(html.escape(html.unescape(source[position:]), quote=False))
-    return "".join(out)
+    """Keeps a safe subset of HTML (ammonia): known tags, http(s)/mailto links with
+    ``rel="noopener noreferrer"``, http(s) images; no other attribute, no style, no script."""
+    return _CLEANER.clean(source)
+
+
+_PART = s.TextField(type="text", key="x", label=s.Label(en="x"))
 
 
 def _address(value: Any, f: Any) -> dict[str, str]:
     parts = ("province", "city", "district", "detail")
     if not isinstance(value, dict) or not set(value) <= set(parts):
         raise _type_error(text("province / city / district / detail", "省 / 市 / 区 / 详细地址"))
-    return {
-        k: _text(v, s.TextField(type="text", key="x", label=s.Label(en="x")))
-        for k, v in value.items()
-        if v is not None
-    }
+    return {k: _text(v, _PART) for k, v in value.items() if v is not None}
 
 
 def _location(value: Any, f: Any) -> dict[str, Any]:
@@ -241,7 +246,11 @@ def _location(value: Any, f: Any) -> dict[str, Any]:
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise Invalid("out_of_range", text("Not a place on Earth.", "经纬度超出范围。"))
     label = value.get("label")
-    return {"lat": lat, "lng": lng, "label": label if isinstance(label, str) else None}
+    return {
+        "lat": lat,
+        "lng": lng,
+        "label": _text(label, _PART) if isinstance(label, str) else None,
+    }
 
 
 FILE_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +25,14 @@ from jimu.platform.expressions.api import router as expressions_router
 from jimu.platform.forms.api import router as forms_router
 from jimu.platform.forms.files_api import router as files_router
 from jimu.platform.forms.records_api import router as records_router
-from jimu.platform.middleware import CSRF_COOKIE, CSRF_HEADER, BodySizeLimit, ProblemCSRFMiddleware
+from jimu.platform.middleware import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    BodySizeLimit,
+    ProblemCSRFMiddleware,
+    SecurityHeaders,
+    security_headers,
+)
 from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
 from jimu.platform.permissions.api import router as permissions_router
@@ -83,6 +91,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeaders)
 
     app.include_router(auth_router)
     app.include_router(org_router)
@@ -99,13 +108,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         """Interactive API docs, served from our own static files (no CDN)."""
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="Jimu API",
             swagger_js_url="/static/vendor/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+        # Swagger UI starts from an inline script: allow that one by a per-response nonce
+        nonce = secrets.token_urlsafe(16)
+        body = bytes(page.body).replace(b"<script>", f'<script nonce="{nonce}">'.encode())
+        return HTMLResponse(body, headers=security_headers(nonce=nonce))
 
     @app.get("/healthz", tags=["system"])
     def healthz(request: Request) -> JSONResponse:

@@ -112,6 +112,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         log_level="info",
     )
     return 0
@@ -150,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated addresses of the proxies whose X-Forwarded-For is trusted "
+        "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1; '*' trusts any)",
+    )
     serve.set_defaults(func=_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)

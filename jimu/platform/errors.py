@@ -59,6 +59,7 @@ PYDANTIC_ZH = {
     "string_too_short": "文本过短。",
     "string_too_long": "文本过长。",
     "string_pattern_mismatch": "格式不正确。",
+    "string_unicode": "不是有效文本（包含无效的 Unicode 字符）。",
     "greater_than": "数值过小。",
     "greater_than_equal": "数值过小。",
     "less_than": "数值过大。",

@@ -41,6 +41,7 @@ DOCS = {
         field("pics", "image"),
         field("sign", "signature"),
         field("lines", "subform", fields=[field("note"), field("photo", "image")]),
+        field("pages", "attachment", accept=[".html", ".svg"]),
     ],
 }
 OTHER = {"key": "other", "name": {"en": "Other"}, "fields": [field("files", "attachment")]}
@@ -389,3 +390,80 @@ def test_one_upload_cannot_go_to_two_records_of_a_bulk(
     assert response.json()["errors"][0]["field"] == "create[1].files"
     assert admin_client.get(f"{BASE}/docs/records").json()["total"] == 0
     assert [row.record_id for row in stored(engine)] == [None]
+
+
+# --- hidden fields and the type a file is served as -----------------------------------------
+
+
+def test_files_of_a_field_hidden_from_the_user_do_not_exist_for_them(
+    crm: None, member: Callable[[str], JimuClient], admin_client: JimuClient
+) -> None:
+    li = member("li")
+    pending = upload(li, "files", "mine.pdf", PDF)
+    files, pic, photo = (
+        upload(admin_client, "files", "a.pdf", PDF),
+        upload(admin_client, "pics", "b.png", PNG),
+        upload(admin_client, "lines.photo", "c.png", PNG),
+    )
+    record = create(admin_client, files=[files], pics=[pic], lines=[{"photo": [photo]}]).json()
+    url = f"{BASE}/docs/records/{record['_id']}/files"
+    assert li.get(f"{url}/{files['id']}").status_code == 200
+    hide = {"preset": "manage_all", "fields": {"files": "hidden", "lines": "hidden"}}
+    assert admin_client.put("/api/apps/crm/roles/member/forms/docs", json=hide).is_success
+
+    assert li.get(f"{url}/{pic['id']}").status_code == 200
+    for hidden in (files, photo):
+        refused = li.get(f"{url}/{hidden['id']}")
+        assert refused.status_code == 404
+        assert refused.json()["detail"] == f"File '{hidden['id']}' was not found."
+    assert li.get(f"{BASE}/docs/files/{pending['id']}").status_code == 404
+    for key in ("files", "lines.photo"):  # as if the field did not exist
+        response = li.post(f"{BASE}/docs/files?field={key}", files={"file": ("d.pdf", PDF)})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["code"] == "not_a_file_field"
+    assert admin_client.get(f"{url}/{files['id']}").status_code == 200
+
+
+def test_images_and_signatures_are_named_after_their_content(
+    crm: None, admin_client: JimuClient
+) -> None:
+    pic = upload(admin_client, "pics", "x.html", PNG)
+    assert (pic["name"], pic["content_type"]) == ("x.png", "image/png")
+    sign = upload(admin_client, "sign", "sign.svg", PNG)
+    assert sign["name"] == "sign.png"
+    assert upload(admin_client, "pics", "photo", JPEG)["name"] == "photo.jpg"
+    assert upload(admin_client, "pics", "IMG_1.JPEG", JPEG)["name"] == "IMG_1.JPEG"
+    assert upload(admin_client, "files", "scan.txt", PDF)["name"] == "scan.pdf"
+    record = create(admin_client, pics=[pic], sign=[sign]).json()
+    assert record["pics"][0]["name"] == "x.png"
+    for item in (pic, sign):
+        download = admin_client.get(f"{BASE}/docs/records/{record['_id']}/files/{item['id']}")
+        assert download.headers["content-type"] == "image/png"
+        disposition = download.headers["content-disposition"]
+        assert disposition.startswith("attachment;")
+        assert f'filename="{item["name"]}"' in disposition
+        assert ".html" not in disposition
+        assert ".svg" not in disposition
+
+
+def test_pages_and_scripts_an_attachment_accepts_are_sent_as_plain_bytes(
+    crm: None, admin_client: JimuClient, engine: sa.Engine
+) -> None:
+    page = upload(admin_client, "pages", "page.html", b"<html><script>alert(1)</script></html>")
+    logo = upload(admin_client, "pages", "logo.svg", b"<svg onload='alert(1)'/>")
+    assert page["content_type"] == logo["content_type"] == "application/octet-stream"
+    record = create(admin_client, pages=[page, logo]).json()
+    legacy = upload(admin_client, "files", "old.txt", b"plain words")
+    with Session(engine) as session, session.begin():  # a row kept by an older version
+        session.execute(
+            sa.update(File)
+            .where(File.id == legacy["id"])
+            .values(content_type="text/html; charset=utf-8")
+        )
+    old = create(admin_client, files=[{"id": legacy["id"]}]).json()
+    for record_id, item in ((record["_id"], page), (record["_id"], logo), (old["_id"], legacy)):
+        download = admin_client.get(f"{BASE}/docs/records/{record_id}/files/{item['id']}")
+        assert download.status_code == 200
+        assert download.headers["content-type"] == "application/octet-stream"
+        assert download.headers["content-disposition"].startswith("attachment;")
+        assert download.headers["x-content-type-options"] == "nosniff"

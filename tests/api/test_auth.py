@@ -386,6 +386,43 @@ def test_failures_older_than_the_window_are_forgotten(
     assert client.post(LOGIN, json=credentials("li.lei")).status_code == 200
 
 
+def from_address(app: FastAPI, address: str) -> JimuClient:
+    """A client whose requests come from ``address``."""
+    client = JimuClient(app, client=(address, 50000))
+    client.__enter__()
+    return client
+
+
+def test_failures_from_another_address_do_not_lock_a_user_out(
+    app: FastAPI, li: dict[str, Any], settings: Settings
+) -> None:
+    attacker, owner = from_address(app, "203.0.113.9"), from_address(app, "198.51.100.7")
+    try:
+        for _ in range(settings.login_max_failures):
+            problem(attacker.post(LOGIN, json=credentials("li.lei", "wrong-password")), 401)
+        problem(attacker.post(LOGIN, json=credentials("li.lei")), 429)
+        signed_in = owner.post(LOGIN, json=credentials("li.lei"))
+        assert signed_in.status_code == 200, signed_in.text
+    finally:
+        attacker.__exit__(None, None, None)
+        owner.__exit__(None, None, None)
+
+
+def test_one_address_failing_for_many_usernames_is_throttled(
+    app: FastAPI, li: dict[str, Any], settings: Settings
+) -> None:
+    spray, owner = from_address(app, "203.0.113.9"), from_address(app, "198.51.100.7")
+    try:
+        limit = settings.login_max_failures * 4
+        for index in range(limit):
+            problem(spray.post(LOGIN, json=credentials(f"guess{index}", "wrong")), 401)
+        problem(spray.post(LOGIN, json=credentials("li.lei")), 429)
+        assert owner.post(LOGIN, json=credentials("li.lei")).status_code == 200
+    finally:
+        spray.__exit__(None, None, None)
+        owner.__exit__(None, None, None)
+
+
 # --- CSRF ------------------------------------------------------------------------------------
 
 
@@ -779,3 +816,63 @@ def test_passwords_and_hashes_never_appear_in_responses(
         assert "$argon2" not in text
         for password_hash in hashes:
             assert password_hash not in text
+
+
+# --- changing one's own password -------------------------------------------------------------
+
+NEW_PASSWORD = "brand-new-pass-9"
+CHANGE = {"current_password": USER_PASSWORD, "new_password": NEW_PASSWORD}
+
+
+def bearer(app: FastAPI, token: str) -> JimuClient:
+    client = JimuClient(app, headers={"Authorization": f"Bearer {token}"})
+    client.__enter__()
+    return client
+
+
+def test_changing_ones_password_ends_the_other_sessions_and_tokens(
+    app: FastAPI,
+    li: dict[str, Any],
+    login: Callable[[str, str], JimuClient],
+    token_for: Callable[[int], str],
+) -> None:
+    here, elsewhere = login("li.lei", USER_PASSWORD), login("li.lei", USER_PASSWORD)
+    script = bearer(app, token_for(li["id"]))
+    try:
+        assert script.get("/api/me").status_code == 200
+        assert here.post("/api/me/password", json=CHANGE).status_code == 204
+        problem(elsewhere.get("/api/me"), 401)
+        problem(script.get("/api/me"), 401)
+        assert here.get("/api/me").status_code == 200  # the session that changed it
+        assert [t["revoked_at"] is not None for t in here.get("/api/auth/tokens").json()] == [True]
+    finally:
+        script.__exit__(None, None, None)
+
+
+def test_changing_ones_password_with_a_token_keeps_that_token_only(
+    app: FastAPI,
+    li: dict[str, Any],
+    login: Callable[[str, str], JimuClient],
+    token_for: Callable[[int], str],
+) -> None:
+    browser = login("li.lei", USER_PASSWORD)
+    used, other = bearer(app, token_for(li["id"])), bearer(app, token_for(li["id"]))
+    try:
+        assert used.post("/api/me/password", json=CHANGE).status_code == 204
+        assert used.get("/api/me").status_code == 200
+        problem(other.get("/api/me"), 401)
+        problem(browser.get("/api/me"), 401)
+    finally:
+        used.__exit__(None, None, None)
+        other.__exit__(None, None, None)
+
+
+def test_an_admin_setting_their_own_password_ends_their_other_sessions(
+    admin: dict[str, Any],
+    login: Callable[[str, str], JimuClient],
+) -> None:
+    here, elsewhere = login("admin", ADMIN_PASSWORD), login("admin", ADMIN_PASSWORD)
+    changed = here.patch(f"/api/users/{admin['id']}", json={"password": NEW_PASSWORD})
+    assert changed.status_code == 200, changed.text
+    problem(elsewhere.get("/api/me"), 401)
+    assert here.get("/api/me").status_code == 200

@@ -362,7 +362,9 @@ def test_role_validation(world: World) -> None:
     problem(world.admin.post(roles, json=base), 409)
     problem(world.admin.delete(f"{roles}/admin"), 422)
     assert world.admin.delete(f"{roles}/x").status_code == 204
-    problem(world.clients["boss"].get(roles), 403)
+    problem(world.clients["boss"].get(roles), 404)  # holds no role: the app does not exist
+    world.role("viewers", {"actions": ["view"]}, users=["boss"])
+    problem(world.clients["boss"].get(roles), 403)  # a member, but not an admin
 
 
 def test_presets_are_listed_and_applied(world: World) -> None:
@@ -386,6 +388,8 @@ def test_app_admin_role_designs_forms(world: World) -> None:
     assert boss.get(f"{APP}/roles").status_code == 200
     assert boss.post(f"{APP}/forms/lead/publish").status_code == 200
     assert world.visible("boss") == set(USERS)
+    problem(world.clients["rep_a"].post(f"{APP}/forms/lead/publish"), 404)
+    world.role("viewers", {"actions": ["view"]}, users=["rep_a"])
     problem(world.clients["rep_a"].post(f"{APP}/forms/lead/publish"), 403)
 
 

@@ -176,3 +176,44 @@ def test_views_cannot_name_fields_hidden_from_their_author(admin_client, make_us
     found = problem(li.patch(f"{URL}/{ok.json()['id']}", json={"columns": ["amount"]}), 422)
     assert found["errors"][0]["field"] == "columns[0]"
     assert admin_client.post(URL, json={"name": "all", "columns": ["amount"]}).status_code == 201
+
+
+def test_view_conditions_cannot_name_hidden_or_unknown_fields(admin_client, make_user, login):
+    make_app(admin_client)
+    open_to_everyone(admin_client)
+    permission = {"preset": "view_all", "fields": {"amount": "hidden"}}
+    granted = admin_client.put("/api/apps/crm/roles/member/forms/deal", json=permission)
+    assert granted.status_code == 200, granted.text
+    make_user("li")
+    li = login("li", "user-pass-1")
+    title = {"field": "title", "op": "contains", "value": "a"}
+    amount = {"field": "amount", "op": "gt", "value": "1000"}
+    for conditions in ([title, amount], [title, {**amount, "field": "nope"}]):
+        found = problem(li.post(URL, json={"name": "x", "conditions": conditions}), 422)
+        assert [(e["field"], e["code"]) for e in found["errors"]] == [
+            ("conditions[1]", "unknown_field")
+        ]
+    ok = li.post(URL, json={"name": "ok", "conditions": [title]})
+    assert ok.status_code == 201, ok.text
+    found = problem(li.patch(f"{URL}/{ok.json()['id']}", json={"conditions": [amount]}), 422)
+    assert found["errors"][0]["field"] == "conditions[0]"
+    assert li.get(URL).json()[0]["conditions"] == [title]
+    mine = admin_client.post(URL, json={"name": "all", "conditions": [amount]})
+    assert mine.status_code == 201, mine.text
+
+
+def test_view_filters_cannot_reach_hidden_fields_through_a_relation(
+    admin_client, make_user, login
+) -> None:
+    make_app(admin_client)
+    open_to_everyone(admin_client)
+    grant_members(admin_client, "deal", "view_all")
+    hidden = {"preset": "view_all", "fields": {"city": "hidden"}}
+    granted = admin_client.put("/api/apps/crm/roles/member/forms/customer", json=hidden)
+    assert granted.status_code == 200, granted.text
+    make_user("li")
+    li = login("li", "user-pass-1")
+    found = problem(li.post(URL, json={"name": "x", "filter": 'customer.city = "深圳"'}), 422)
+    assert [(e["field"], e["code"]) for e in found["errors"]] == [("filter", "unknown_field")]
+    ok = li.post(URL, json={"name": "ok", "filter": 'customer.name = "华为"'})
+    assert ok.status_code == 201, ok.text

@@ -1,4 +1,4 @@
-"""The `jimu` command: migrate, bootstrap-admin, createuser, passwd, analyze, version."""
+"""The `jimu` command: serve, migrate, bootstrap-admin, createuser, passwd, analyze, version."""
 
 from __future__ import annotations
 
@@ -106,3 +106,20 @@ def test_analyze_gives_sqlite_planner_statistics(
             tables = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
         assert tables is not None
         assert tables > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "trusted"),
+    [([], None), (["--forwarded-allow-ips", "10.0.0.5,10.0.0.6"], "10.0.0.5,10.0.0.6")],
+)
+def test_serve_passes_the_trusted_proxies_to_uvicorn(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], trusted: str | None
+) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    assert main(["serve", "--port", "8123", *args]) == 0
+    [options] = calls
+    assert options["proxy_headers"] is True
+    assert options["forwarded_allow_ips"] == trusted  # None: uvicorn's default, 127.0.0.1

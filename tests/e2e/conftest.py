@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error
 
 CHROMIUM = os.environ.get("JIMU_CHROMIUM", "/usr/bin/chromium")
 
@@ -102,3 +104,56 @@ def checkpoints(request: pytest.FixtureRequest) -> Iterator[Checkpoints]:
         folder.mkdir(parents=True, exist_ok=True)
         for name, png in taken.shots.items():
             (folder / f"{name}.png").write_bytes(png)
+
+
+REFUSED = re.compile(r"^Failed to load resource: the server responded with a status of (4\d\d)\b")
+
+
+class PageProblems:
+    """Uncaught script errors and console errors (CSP violations included) of every page a
+    journey opens; a journey that provokes a refusal on purpose declares it with
+    :meth:`expect_refusal`."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.refusals: list[tuple[int, str]] = []
+
+    def expect_refusal(self, status: int, path: str) -> None:
+        """The API may answer ``path`` with ``status`` (the page shows the problem to the user)."""
+        self.refusals.append((status, path))
+
+    def _expected(self, message: ConsoleMessage) -> bool:
+        """A declared refusal: Chromium logs every 4xx answer to fetch() as a console error."""
+        match = REFUSED.match(message.text)
+        url = message.location.get("url", "")
+        return bool(match) and any(
+            int(match.group(1)) == status and re.search(rf"//[^/]+{re.escape(path)}(\?|$)", url)
+            for status, path in self.refusals
+        )
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        """Keeps a console error that no journey declared."""
+        if message.type == "error" and not self._expected(message):
+            where = message.location.get("url", "")
+            self.problems.append(
+                f"console error at {message.page and message.page.url}: {message.text} ({where})"
+            )
+
+    def on_error(self, error: Error) -> None:
+        """Keeps an uncaught error thrown by a page's scripts."""
+        self.problems.append(f"uncaught error: {error.message}")
+
+
+@pytest.fixture(autouse=True)
+def page_problems(request: pytest.FixtureRequest) -> Iterator[PageProblems]:
+    """Fails a browser journey at teardown if any page it opened logged an error."""
+    watch = PageProblems()
+    if "page" not in request.fixturenames:
+        yield watch
+        return
+    context: BrowserContext = request.getfixturevalue("context")
+    context.on("console", watch.on_console)
+    context.on("weberror", lambda web_error: watch.on_error(web_error.error))
+    yield watch
+    if watch.problems:
+        pytest.fail("pages logged errors:\n" + "\n".join(watch.problems), pytrace=False)

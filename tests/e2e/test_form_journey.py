@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
-from tests.e2e.conftest import Checkpoints
+from tests.e2e.conftest import Checkpoints, PageProblems
 
 pytestmark = pytest.mark.e2e
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -240,7 +240,10 @@ def test_analyst_builds_and_publishes_then_user_fills_finds_edits(
     make_user: Any,
     crm: None,
     checkpoints: Checkpoints,
+    page_problems: PageProblems,
 ) -> None:
+    # the first submit has an invalid e-mail: the form shows the API's 422 next to the field
+    page_problems.expect_refusal(422, "/api/apps/crm/forms/contract/records")
     page.set_viewport_size({"width": 1360, "height": 900})
     sign_in(page, "admin", ADMIN_PASSWORD)
     build_contract_form(page, checkpoints)

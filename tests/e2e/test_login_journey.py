@@ -9,13 +9,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import PageProblems
 
 pytestmark = pytest.mark.e2e
 
 
 def test_wrong_password_shows_error_then_login_reaches_app_list(
-    page: Page, admin: dict[str, Any]
+    page: Page, admin: dict[str, Any], page_problems: PageProblems
 ) -> None:
+    page_problems.expect_refusal(401, "/api/auth/login")  # the wrong password, shown in the alert
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?next=/$"))
 
@@ -30,7 +32,10 @@ def test_wrong_password_shows_error_then_login_reaches_app_list(
     expect(page.get_by_test_id("app-list-empty")).to_be_visible()
 
 
-def test_admin_creates_an_app_and_switches_language(page: Page, admin: dict[str, Any]) -> None:
+def test_admin_creates_an_app_and_switches_language(
+    page: Page, admin: dict[str, Any], page_problems: PageProblems
+) -> None:
+    page_problems.expect_refusal(422, "/api/apps")  # "Bad Key", shown under the key
     page.goto("/login")
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(ADMIN_PASSWORD)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.api.web_helpers import make_app
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD
-from tests.e2e.conftest import Checkpoints
+from tests.e2e.conftest import Checkpoints, PageProblems
 from tests.e2e.test_form_journey import doc_screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -115,7 +115,11 @@ def test_admin_gives_a_department_a_role_and_its_members_see_their_own(
     login: Any,
     org: dict[str, int],
     checkpoints: Checkpoints,
+    page_problems: PageProblems,
 ) -> None:
+    # refusals the page shows next to the fields: a taken role key, a custom scope left empty
+    page_problems.expect_refusal(409, "/api/apps/crm/roles")
+    page_problems.expect_refusal(422, "/api/apps/crm/roles/sales/forms/deal")
     page.set_viewport_size({"width": 1360, "height": 900})
     sign_in(page, "admin", ADMIN_PASSWORD)
     create_sales_role(page)

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.api.web_helpers import CUSTOMER, DEAL
 from tests.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import PageProblems
 from tests.e2e.test_form_journey import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -162,8 +163,9 @@ def test_saved_view_bulk_delete_related_and_comments(page: Page, admin: Any, crm
 
 
 def test_phone_width_in_chinese_keeps_long_labels_inside(
-    page: Page, admin: Any, admin_client: Any, crm: None
+    page: Page, admin: Any, admin_client: Any, crm: None, page_problems: PageProblems
 ) -> None:
+    page_problems.expect_refusal(422, "/api/apps/crm/forms/memo/records")  # the required title
     long_label = "客户所在省份城市区县以及详细街道门牌号码和联系人的完整通讯地址信息" * 2
     memo = {
         "key": "memo",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.orm import Session
 
 from jimu.platform.apps import service
 from jimu.platform.apps.schemas import AppCreate, AppRead, AppUpdate
 from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
+from jimu.platform.org.models import User
+from jimu.platform.org.service import require_admin
 from jimu.platform.permissions.service import ensure_app_roles, require_member, visible_apps
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN, Page
@@ -42,19 +45,27 @@ def read_app(app: AppKey, user: CurrentUser, session: SessionDep) -> AppRead:
     return AppRead.model_validate(found)
 
 
+def _platform_admin_app(session: Session, key: str, user: User) -> None:
+    """Platform admins only; users who hold no role in the app get 404, as everywhere."""
+    require_member(session, service.get_app(session, key), user)
+    require_admin(user)
+
+
 @router.patch("/api/apps/{app}", response_model=AppRead)
-def update_app(app: AppKey, body: AppUpdate, _: AdminUser, session: SessionDep) -> AppRead:
-    """Changes an app's name, icon, colour, description or order."""
+def update_app(app: AppKey, body: AppUpdate, user: CurrentUser, session: SessionDep) -> AppRead:
+    """Changes an app's name, icon, colour, description or order (platform admins)."""
+    _platform_admin_app(session, app, user)
     return AppRead.model_validate(service.update_app(session, app, body))
 
 
 @router.delete("/api/apps/{app}", status_code=204)
 def delete_app(
     app: AppKey,
-    _: AdminUser,
+    user: CurrentUser,
     session: SessionDep,
     confirm: Annotated[str | None, Query(max_length=40, description="the app key")] = None,
 ) -> Response:
-    """Deletes an app; an app that holds data needs ``?confirm=<key>``."""
+    """Deletes an app (platform admins); an app that holds data needs ``?confirm=<key>``."""
+    _platform_admin_app(session, app, user)
     service.delete_app(session, app, confirm)
     return Response(status_code=204)

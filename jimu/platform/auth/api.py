@@ -74,9 +74,9 @@ def read_me(principal: PrincipalDep) -> MeRead:
 
 
 @router.post("/api/me/password", status_code=204)
-def change_password(body: PasswordChange, user: CurrentUser, session: SessionDep) -> Response:
-    """Changes the caller's own password."""
-    org_service.change_own_password(session, user, body.current_password, body.new_password)
+def change_password(body: PasswordChange, principal: PrincipalDep, session: SessionDep) -> Response:
+    """Changes the caller's own password; their other sessions and API tokens stop working."""
+    org_service.change_own_password(session, principal, body.current_password, body.new_password)
     return Response(status_code=204)
 
 

@@ -42,11 +42,13 @@ class Principal:
     Attributes:
         via: ``session`` (cookie) or ``token`` (Bearer).
         session_id: the login session, for logout.
+        token_id: the API token, for a Bearer caller.
     """
 
     user: User
     via: str
     session_id: str | None = None
+    token_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,21 @@ class NewLogin:
 
 
 def _check_throttle(session: Session, settings: Settings, username: str, ip: str | None) -> None:
+    """Refuses a sign-in after too many recent failures for this username from this client
+    address, or for any username from it: failures from elsewhere never lock a user out."""
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
     failures = select(func.count(), func.min(LoginAttempt.attempted_at)).where(
         LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since
     )
-    checks = [(failures.where(LoginAttempt.username == username), settings.login_max_failures)]
+    same_client = LoginAttempt.ip == ip if ip else LoginAttempt.ip.is_(None)
+    checks = [
+        (
+            failures.where(LoginAttempt.username == username, same_client),
+            settings.login_max_failures,
+        )
+    ]
     if ip:
-        checks.append((failures.where(LoginAttempt.ip == ip), settings.login_max_failures * 4))
+        checks.append((failures.where(same_client), settings.login_max_failures * 4))
     for query, limit in checks:
         count, oldest = session.execute(query).one()
         if count >= limit and oldest is not None:
@@ -166,7 +176,7 @@ def principal_from_token(session: Session, token: str) -> Principal:
         raise NotAuthenticated(BAD_TOKEN)
     if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
         row.last_used_at = now
-    return Principal(user=user, via="token")
+    return Principal(user=user, via="token", token_id=row.id)
 
 
 def create_token(
@@ -204,11 +214,14 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return row
 
 
-def end_all_access(session: Session, user_id: int) -> None:
-    """Signs a user out everywhere and revokes their tokens (deactivation, password reset)."""
-    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+def end_all_access(session: Session, user_id: int, *, keep: Principal | None = None) -> None:
+    """Signs a user out everywhere and revokes their tokens (deactivation, password change);
+    ``keep``: the caller's own session or token stays valid."""
+    sessions = delete(LoginSession).where(LoginSession.user_id == user_id)
+    tokens = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep is not None and keep.session_id is not None:
+        sessions = sessions.where(LoginSession.id != keep.session_id)
+    if keep is not None and keep.token_id is not None:
+        tokens = tokens.where(ApiToken.id != keep.token_id)
+    session.execute(sessions)
+    session.execute(tokens.values(revoked_at=utcnow()))

@@ -72,7 +72,7 @@ def _send(row: files.File, settings: Settings) -> FileResponse:
         raise NotFound(files.FILE, row.id)
     return FileResponse(
         path,
-        media_type=row.content_type,
+        media_type=files.inert_type(row.content_type),
         headers={
             "content-disposition": content_disposition(row.name),
             "x-content-type-options": "nosniff",
@@ -103,6 +103,7 @@ def upload_file(
         field_key=field,
         uploaded_by=records.actor.user_id,
         max_bytes=settings.max_upload_bytes,
+        grant=records.grant,
     )
     return FileRead(id=row.id, name=row.name, size=row.size, content_type=row.content_type)
 
@@ -115,15 +116,18 @@ def upload_file(
 def download_record_file(
     record_id: IdPath, file_id: FileId, records: Records, settings: SettingsDep
 ) -> FileResponse:
-    """A file of a record, for whoever may view that record."""
+    """A file of a record, for whoever may view that record and the file's field."""
     records.get(record_id)
-    return _send(
-        files.attached_file(records.session, records.rt.form.id, record_id, file_id), settings
+    row = files.attached_file(
+        records.session, records.rt.form.id, record_id, file_id, records.grant
     )
+    return _send(row, settings)
 
 
 @router.get(BASE + "/files/{file_id}", response_class=FileResponse, responses=DOWNLOAD)
 def download_upload(file_id: FileId, records: Records, settings: SettingsDep) -> FileResponse:
     """A file no record uses yet: only its uploader may download it."""
-    row = files.pending_file(records.session, records.rt.form.id, file_id, records.actor.user_id)
+    row = files.pending_file(
+        records.session, records.rt.form.id, file_id, records.actor.user_id, records.grant
+    )
     return _send(row, settings)

@@ -67,10 +67,10 @@ class AuditEntry(BaseModel):
 
 def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> RecordsService:
     app_row = get_app(session, app)
+    access = require_member(session, app_row, user)  # before the form: 404 tells nothing
     form_row = service.get_form(session, app_row.id, form)
     tables = platform_tables()
     runtime = load_runtime(session, app_row.key, form_row, tables)
-    access = require_member(session, app_row, user)
     actor = Actor(user.id, user.main_department_id, access.app_admin)
 
     def runtime_of(key: str) -> FormRuntime:

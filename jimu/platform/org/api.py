@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from jimu.platform.deps import AdminUser, CurrentUser, SessionDep
+from jimu.platform.deps import AdminUser, CurrentUser, PrincipalDep, SessionDep
 from jimu.platform.org import service
 from jimu.platform.org.models import Department, Role
 from jimu.platform.org.schemas import (
@@ -66,10 +66,16 @@ def read_user(user_id: IdPath, _: CurrentUser, session: SessionDep) -> UserRead:
 
 @router.patch("/api/users/{user_id}", response_model=UserRead, tags=["organisation"])
 def update_user(
-    user_id: IdPath, body: UserUpdate, actor: AdminUser, session: SessionDep
+    user_id: IdPath,
+    body: UserUpdate,
+    actor: AdminUser,
+    principal: PrincipalDep,
+    session: SessionDep,
 ) -> UserRead:
-    """Changes a user; setting a new password signs them out everywhere."""
-    return UserRead.model_validate(service.update_user(session, actor, user_id, body))
+    """Changes a user; setting a new password signs them out everywhere (an admin setting
+    their own stays signed in where they are)."""
+    changed = service.update_user(session, actor, user_id, body, caller=principal)
+    return UserRead.model_validate(changed)
 
 
 @router.delete("/api/users/{user_id}", response_model=UserRead, tags=["organisation"])

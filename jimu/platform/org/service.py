@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from jimu.engines.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from jimu.engines.i18n import text
 from jimu.platform.auth.passwords import hash_password, verify_password
-from jimu.platform.auth.service import end_all_access
+from jimu.platform.auth.service import Principal, end_all_access
 from jimu.platform.db import utcnow
 from jimu.platform.org.models import PLATFORM_ADMIN, Department, Role, User, user_roles
 from jimu.platform.org.schemas import (
@@ -185,8 +185,16 @@ def create_user(session: Session, data: UserCreate) -> User:
     return user
 
 
-def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -> User:
-    """Applies the given changes to a user."""
+def update_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    data: UserUpdate,
+    *,
+    caller: Principal | None = None,
+) -> User:
+    """Applies the given changes to a user; a new password ends their sessions and tokens
+    (an admin setting their own keeps the ``caller``'s)."""
     user = get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
     reject_nulls(changes, ["display_name", "is_active", "password"])
@@ -221,8 +229,7 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
     password = changes.pop("password", None)
     if password is not None:
         user.password_hash = hash_password(password)
-        if user.id != actor.id:
-            end_all_access(session, user.id)
+        end_all_access(session, user.id, keep=caller if user.id == actor.id else None)
     for key, value in changes.items():
         setattr(user, key, value)
     session.flush()
@@ -251,14 +258,17 @@ def deactivate_user(session: Session, actor: User, user_id: int) -> User:
     return user
 
 
-def change_own_password(session: Session, user: User, current: str, new: str) -> None:
-    """Changes the caller's password after checking the current one."""
+def change_own_password(session: Session, caller: Principal, current: str, new: str) -> None:
+    """Changes the caller's password after checking the current one; their other sessions and
+    tokens end (the one in use stays)."""
+    user = caller.user
     if not verify_password(current, user.password_hash):
         raise ValidationFailed.single(
             "current_password", "wrong_password", text("Wrong password.", "密码错误。")
         )
     user.password_hash = hash_password(new)
     user.updated_at = utcnow()
+    end_all_access(session, user.id, keep=caller)
     session.flush()
 
 

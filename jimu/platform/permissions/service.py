@@ -112,8 +112,9 @@ def ensure_app_roles(session: Session, app: App, creator_id: int | None = None) 
 
 
 def require_app_admin(session: Session, app: App, user: User) -> Access:
-    """The user's access to the app; refuses anyone but its admins."""
-    access = Access(session, app, user)
+    """The user's access to the app, for its admins: 403 for its other members, 404 for users
+    who hold no role in it (to them the app does not exist)."""
+    access = require_member(session, app, user)
     if not access.app_admin:
         raise PermissionDenied(
             text("Only the app's admins may do this.", "只有应用管理员可以执行此操作。")

@@ -45,6 +45,27 @@
     Object.assign(event.detail.headers, csrfHeaders());
   });
 
+  // dialog buttons without inline handlers (the Content-Security-Policy forbids them):
+  // data-open-dialog="id" opens that dialog, data-close-dialog closes the one it sits in
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-dialog]");
+    if (opener) {
+      document.getElementById(opener.dataset.openDialog).showModal();
+      return;
+    }
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    if (closer) closer.closest("dialog").close();
+  });
+
+  /** `target` if it is a path on this site, else "/" (never another host or scheme). */
+  function localPath(target) {
+    if (typeof target !== "string" || !/^\/(?![\/\\])/.test(target) || /[\\\s\u0000-\u001f\u007f]/.test(target)) {
+      return "/";
+    }
+    var url = new URL(target, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  }
+
   window.jimu = {
     locale: document.documentElement.lang || "en",
     api: api,
@@ -54,6 +75,9 @@
       try { await api("POST", "/api/auth/logout"); } finally { window.location.href = "/login"; }
     },
 
+    localPath: localPath,
+
+    /** The sign-in form; ``nextUrl`` is the server-checked page to go to afterwards. */
     loginForm: function (nextUrl) {
       return {
         username: "", password: "", error: "", busy: false,
@@ -61,7 +85,7 @@
           this.busy = true; this.error = "";
           try {
             await api("POST", "/api/auth/login", { username: this.username, password: this.password });
-            window.location.href = nextUrl || "/";
+            window.location.assign(localPath(nextUrl));
           } catch (problem) {
             this.error = problem.detail || problem.title;
           } finally {

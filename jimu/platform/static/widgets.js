@@ -93,8 +93,11 @@
       },
       ids() { return this.multiple ? this.value || [] : this.value ? [this.value] : []; },
       selected() { return this.ids().map((id) => ({ id: id, title: this.titles[id] || "#" + id })); },
-      targetSpec() { return (jimu.currentForm.forms || {})[opts.target]; },
-      recordUrl(id) { return "/apps/" + jimu.currentForm.app + "/forms/" + opts.target + "/records/" + id; },
+      // a relation picker names its app and target form; member and department pickers
+      // (roles page, "who can see this?") have no form and never build record URLs
+      targetSpec() { return ((jimu.currentForm && jimu.currentForm.forms) || {})[opts.target]; },
+      formPath() { return "/apps/" + opts.app + "/forms/" + opts.target; },
+      recordUrl(id) { return this.formPath() + "/records/" + id; },
       option(record) {
         if (this.kind === "member") return { id: record.id, title: record.display_name + " (" + record.username + ")" };
         if (this.kind === "department") return { id: record.id, title: record.name };
@@ -109,7 +112,7 @@
           cache.departmentList = cache.departmentList || (await jimu.api("GET", "/api/departments")).items;
           return cache.departmentList.filter((d) => !q || d.name.toLowerCase().indexOf(q.toLowerCase()) >= 0).slice(0, 50);
         }
-        var url = "/api/apps/" + jimu.currentForm.app + "/forms/" + opts.target + "/records?page_size=20" + (q ? "&q=" + encodeURIComponent(q) : "");
+        var url = "/api" + this.formPath() + "/records?page_size=20" + (q ? "&q=" + encodeURIComponent(q) : "");
         return (await jimu.api("GET", url)).items;
       },
       async search() {
@@ -151,7 +154,7 @@
               cache.departments[id] = cache.departments[id] || jimu.api("GET", "/api/departments/" + id);
               this.titles[id] = (await cache.departments[id]).name;
             } else {
-              var record = await jimu.api("GET", "/api/apps/" + jimu.currentForm.app + "/forms/" + opts.target + "/records/" + id);
+              var record = await jimu.api("GET", "/api" + this.recordUrl(id));
               this.titles[id] = this.option(record).title;
               this.$dispatch("relation-loaded", { field: opts.field, record: record });
             }
@@ -160,7 +163,7 @@
       },
       createNew() {
         this.open = false; this.creating = true;
-        this.createSrc = "/apps/" + jimu.currentForm.app + "/forms/" + opts.target + "/new?embed=1";
+        this.createSrc = this.formPath() + "/new?embed=1";
         this.$refs.createDialog.showModal();
       },
     };

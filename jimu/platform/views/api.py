@@ -35,7 +35,7 @@ def _context(
     )
     grant = access(runtime)
     grant.require("view")
-    return service.ViewContext(runtime, user, access.app_admin, grant.hidden())
+    return service.ViewContext(runtime, user, access.app_admin, grant)
 
 
 Context = Annotated[service.ViewContext, Depends(_context)]

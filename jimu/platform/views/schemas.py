@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from jimu.engines.text import JsonData
 from jimu.platform.schemas import Name, ReadModel, StrictModel
 
 ColumnKey = Annotated[str, StringConstraints(pattern=r"^_?[a-z][a-z0-9_]{0,39}$")]
@@ -21,7 +22,7 @@ class Condition(StrictModel):
 
     field: ColumnKey
     op: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,20}$")]
-    value: Any = None
+    value: JsonData = None
 
 
 class ViewCreate(StrictModel):

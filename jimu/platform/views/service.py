@@ -15,6 +15,8 @@ from jimu.engines.errors import FieldError, NotFound, PermissionDenied, Validati
 from jimu.engines.expr import ExprError, check
 from jimu.engines.expr.types import BOOL
 from jimu.engines.i18n import text
+from jimu.form_engine.access import FULL, FormGrant
+from jimu.form_engine.derived import first_hidden
 from jimu.form_engine.runtime import FormRuntime
 from jimu.platform.org.models import User
 from jimu.platform.views.models import SavedView
@@ -32,13 +34,13 @@ class ViewContext:
 
     Attributes:
         app_admin: the caller administers the app (shares and manages any view).
-        hidden: keys of the fields hidden from the caller (a view may not name them).
+        grant: the caller's rights on the form; a view may not name fields hidden by it.
     """
 
     runtime: FormRuntime
     user: User
     app_admin: bool
-    hidden: frozenset[str] = frozenset()
+    grant: FormGrant = FULL
 
 
 def list_views(session: Session, ctx: ViewContext) -> list[SavedView]:
@@ -55,14 +57,17 @@ def list_views(session: Session, ctx: ViewContext) -> list[SavedView]:
 
 
 def _check(ctx: ViewContext, data: ViewCreate | ViewUpdate) -> None:
-    """Columns and sort must name fields of the form the caller sees; the filter must be a
-    condition on them."""
+    """Columns, conditions and sort must name fields of the form the caller sees; the filter
+    must be a condition on them."""
     runtime = ctx.runtime
-    known = {f.key for f in runtime.spec.fields if f.key not in ctx.hidden} | META_COLUMNS
-    for index, key in enumerate(data.columns or []):
+    shown = {f.key for f in runtime.spec.fields if ctx.grant.mode(f.key) != "hidden"}
+    known = shown | META_COLUMNS
+    named = [(f"columns[{i}]", key) for i, key in enumerate(data.columns or [])]
+    named += [(f"conditions[{i}]", c.field) for i, c in enumerate(data.conditions or [])]
+    for path, key in named:
         if key not in known:
             raise ValidationFailed.single(
-                f"columns[{index}]",
+                path,
                 "unknown_field",
                 text("There is no field '{key}'.", "没有字段“{key}”。", key=key),
             )
@@ -81,11 +86,12 @@ def _check(ctx: ViewContext, data: ViewCreate | ViewUpdate) -> None:
             raise ValidationFailed(
                 exc.detail, errors=[FieldError("filter", exc.reason, exc.detail)]
             ) from None
-        for key in {path.split(".")[0] for path in checked.fields} & ctx.hidden:
+        hidden = first_hidden(ctx.grant, runtime.forms, runtime.form.key, checked.fields)
+        if hidden is not None:
             raise ValidationFailed.single(
                 "filter",
                 "unknown_field",
-                text("Unknown field '{key}'.", "未知字段“{key}”。", key=key),
+                text("Unknown field '{key}'.", "未知字段“{key}”。", key=hidden),
             )
 
 

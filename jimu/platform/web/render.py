@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,6 +18,7 @@ from jimu.engines.errors import JimuError
 from jimu.platform.auth.service import principal_from_cookie
 from jimu.platform.deps import SESSION_COOKIE, SessionDep
 from jimu.platform.errors import request_locale
+from jimu.platform.middleware import security_headers
 from jimu.platform.org.models import User
 from jimu.platform.web.messages import UI, translate
 
@@ -43,6 +45,18 @@ def to_json(value: Any) -> Markup:
     )
 
 
+def to_js(value: Any) -> str:
+    """A value as a JavaScript literal (JSON) for an Alpine or htmx attribute expression.
+
+    A plain string on purpose: autoescaping then HTML-escapes it, so the attribute stays
+    whole and the browser hands the JS parser the exact JSON text, whatever the value holds.
+    """
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+TEMPLATES.env.filters["js"] = to_js
+
+
 def page_user(request: Request, session: SessionDep) -> User | None:
     """The signed-in user of a page request, or None."""
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -62,7 +76,7 @@ def messages(locale: str) -> dict[str, str]:
 def render(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
     """Renders a page template with the shared context."""
     locale = request_locale(request)
-    return TEMPLATES.TemplateResponse(
+    response = TEMPLATES.TemplateResponse(
         request,
         name,
         {
@@ -71,11 +85,13 @@ def render(request: Request, name: str, user: User | None, **context: Any) -> HT
             "t": lambda key: translate(key, locale),
             "label": lambda value: pick_label(value, locale),
             "json": to_json,
-            "json_attr": lambda value: json.dumps(value, ensure_ascii=False, default=str),
             "version": __version__,
             **context,
         },
     )
+    if context.get("embed"):  # the designer's preview and "create new" dialogs frame it
+        response.headers.update(security_headers(framable=True))
+    return response
 
 
 def not_found(request: Request, user: User | None) -> HTMLResponse:
@@ -86,8 +102,17 @@ def not_found(request: Request, user: User | None) -> HTMLResponse:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go back to, never another host."""
+    """A path on this site to go back to, else ``/``: never another host or scheme.
+
+    Browsers read ``/\\host`` as ``//host`` and drop tabs and newlines before reading a URL,
+    so a backslash, whitespace or a control character anywhere refuses the target.
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(ch == "\\" or ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return "/"
     return target
 
