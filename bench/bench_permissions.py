@@ -20,16 +20,15 @@ from bench.bench_records import SPEC, STAGES
 from bench.common import bench_engine, timed
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import service
-from jimu.form_engine.records import Actor, RecordsService
-from jimu.form_engine.runtime import load_runtime
+from jimu.form_engine.records import Actor
 from jimu.form_engine.spec import FormSpec
 from jimu.platform.apps.models import App
 from jimu.platform.db import make_session_factory, refresh_statistics
-from jimu.platform.models import Base
 from jimu.platform.org.models import Department, User
 from jimu.platform.permissions.models import AppRole, app_role_users
 from jimu.platform.permissions.policy import Access
 from jimu.platform.permissions.service import ensure_app_roles
+from jimu.platform.records import platform_tables, records_for
 
 ROWS = int(os.environ.get("JIMU_BENCH_ROWS", "1000000"))
 LEVELS = [1, 4, 20, 100, 375]
@@ -42,10 +41,6 @@ QUERIES = {
         "page": 3,
     },
 }
-
-
-def _platform() -> dict[str, sa.Table]:
-    return {name: Base.metadata.tables[name] for name in ("users", "departments")}
 
 
 def _org(session: Any) -> tuple[list[list[int]], list[int], dict[int, int]]:
@@ -83,7 +78,7 @@ def _setup(factory: Any) -> tuple[int, int, list[int], dict[int, int], list[list
         session.flush()
         ensure_app_roles(session, app, creator_id=admin.id)
         form = service.create_form(session, app.id, FormSpec.model_validate(SPEC), admin.id)
-        service.publish(session, "bench", form, admin.id, _platform())
+        service.publish(session, "bench", form, admin.id, platform_tables())
         role = AppRole(
             app_id=app.id,
             key="managers",
@@ -135,12 +130,9 @@ def _lister(factory: Any, app_id: int, user_id: int, query: dict[str, Any]) -> A
         with factory() as session:
             app = session.get(App, app_id)
             user = session.get(User, user_id)
-            form = service.get_form(session, app_id, "deal")
-            runtime = load_runtime(session, "bench", form, _platform())
             access = Access(session, app, user)
-            records = RecordsService(
-                session, runtime, Actor(user_id, user.main_department_id), access=access
-            )
+            actor = Actor(user_id, user.main_department_id)
+            records = records_for(session, app, "deal", actor, access)
             found = records.list_records(page_size=50, **query)
             assert found.items
 

@@ -18,12 +18,11 @@ from bench.common import bench_engine, report, timed
 from jimu.engines.sqltypes import utcnow
 from jimu.form_engine import service
 from jimu.form_engine.records import COUNT_LIMIT, Actor, RecordsService
-from jimu.form_engine.runtime import load_runtime
 from jimu.form_engine.spec import FormSpec
 from jimu.platform.apps.models import App
 from jimu.platform.db import make_session_factory, refresh_statistics
-from jimu.platform.models import Base
 from jimu.platform.org.models import User
+from jimu.platform.records import platform_tables, records_for, system_grant
 
 ROWS = int(os.environ.get("JIMU_BENCH_ROWS", "1000000"))
 CREATES = 1000
@@ -48,10 +47,6 @@ SPEC = {
 FILTER = 'amount > 5000 AND stage = "won"'
 
 
-def _platform() -> dict[str, sa.Table]:
-    return {name: Base.metadata.tables[name] for name in ("users", "departments")}
-
-
 def _setup(factory: Any) -> tuple[int, int]:
     with factory() as session, session.begin():
         user = User(username="bench", display_name="Bench", is_active=True)
@@ -59,14 +54,14 @@ def _setup(factory: Any) -> tuple[int, int]:
         session.add_all([user, app])
         session.flush()
         form = service.create_form(session, app.id, FormSpec.model_validate(SPEC), user.id)
-        service.publish(session, "bench", form, user.id, _platform())
+        service.publish(session, "bench", form, user.id, platform_tables())
         return user.id, app.id
 
 
 def _records(session: Session, app_id: int, user_id: int) -> RecordsService:
-    form = service.get_form(session, app_id, "deal")
-    runtime = load_runtime(session, "bench", form, _platform())
-    return RecordsService(session, runtime, Actor(user_id, None, True))
+    app = session.get(App, app_id)
+    assert app is not None
+    return records_for(session, app, "deal", Actor(user_id, None, True), system_grant)
 
 
 def _values(i: int) -> dict[str, Any]:
@@ -218,7 +213,7 @@ def publish_new_field(engine: sa.Engine, factory: Any, user_id: int, app_id: int
     with factory() as session, session.begin():
         service.update_draft(session, app_id, "deal", FormSpec.model_validate(spec))
         form = service.get_form(session, app_id, "deal")
-        service.publish(session, "bench", form, user_id, _platform())
+        service.publish(session, "bench", form, user_id, platform_tables())
     elapsed = time.perf_counter() - start
     with engine.connect() as conn:
         after = tuple(conn.execute(checksum).one())

@@ -84,6 +84,13 @@ class Conflict(JimuError):
     title = text("Conflict", "冲突")
 
 
+class NotPublished(Conflict):
+    """A form (later a flow, a report) is asked for at run time before its first publish."""
+
+    code = "not_published"
+    title = text("Not published", "尚未发布")
+
+
 class NotAuthenticated(JimuError):
     """No valid session or token came with the request."""
 

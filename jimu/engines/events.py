@@ -7,7 +7,7 @@ that did not happen.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,13 +15,19 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger("jimu.events")
 Handler = Callable[[Any], None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+_handlers: dict[str, list[Handler]] = {}
+_lock = threading.Lock()
 PENDING = "jimu_events"
 
 
 def subscribe(kind: str, handler: Handler) -> None:
-    """Calls ``handler(event)`` for every committed event of ``kind`` (e.g. record.created)."""
-    _handlers[kind].append(handler)
+    """Calls ``handler(event)`` for every committed event of ``kind`` (e.g. record.created).
+
+    Called by the platform's bootstrap. The list is replaced, never changed in place, so a
+    delivery under way in another thread keeps the list it started with.
+    """
+    with _lock:
+        _handlers[kind] = [*_handlers.get(kind, []), handler]
 
 
 def queue(session: Session, event: Any) -> None:

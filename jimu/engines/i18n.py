@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 LOCALES = ("zh-CN", "en")
@@ -72,3 +73,27 @@ def pick_locale(accept_language: str | None) -> str:
 def bilingual_error(code: str, en: str, zh: str) -> PydanticCustomError:
     """A pydantic validation error whose message exists in English and Chinese."""
     return PydanticCustomError(code, en, {"zh": zh})
+
+
+class Label(BaseModel):
+    """Words people read, in Chinese and English (at least one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: Annotated[str, StringConstraints(max_length=200)] = ""
+    en: Annotated[str, StringConstraints(max_length=200)] = ""
+
+    @model_validator(mode="after")
+    def _one_language_at_least(self) -> Label:
+        if not self.zh.strip() and not self.en.strip():
+            raise bilingual_error(
+                "label_required",
+                "Give the label in Chinese (zh) or English (en).",
+                "请填写中文（zh）或英文（en）名称。",
+            )
+        return self
+
+    def pick(self, locale: str) -> str:
+        """The label in ``locale``, else the other language."""
+        first, second = (self.zh, self.en) if locale.startswith("zh") else (self.en, self.zh)
+        return first or second

@@ -5,55 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jimu.engines.expr.types import (
-    BOOL,
-    DATE,
-    DATETIME,
-    DEPARTMENT,
-    NUMBER,
-    TEXT,
-    USER,
-    FieldInfo,
-    Schema,
-    Type,
-    collection,
-    relation,
-    with_meta,
-)
+from jimu.engines.expr.types import FieldInfo, Schema, Type, collection, relation, with_meta
 from jimu.form_engine import spec as s
-
-SCALAR_TYPES: dict[str, Type] = {
-    "text": TEXT,
-    "textarea": TEXT,
-    "richtext": TEXT,
-    "phone": TEXT,
-    "email": TEXT,
-    "url": TEXT,
-    "select": TEXT,
-    "serial": TEXT,
-    "time": TEXT,
-    "number": NUMBER,
-    "amount": NUMBER,
-    "percent": NUMBER,
-    "rating": NUMBER,
-    "rollup": NUMBER,
-    "date": DATE,
-    "datetime": DATETIME,
-    "checkbox": BOOL,
-}
+from jimu.form_engine.fieldtypes import FIELD_TYPES
 
 
 def field_type(
     field: Any, forms: Mapping[str, s.FormSpec], results: Mapping[str, Type]
 ) -> Type | None:
     """The expression type of a field; None when formulas cannot read it."""
-    if field.type in SCALAR_TYPES:
-        return SCALAR_TYPES[field.type]
-    if field.type in ("member", "department") and not field.multiple:
-        return USER if field.type == "member" else DEPARTMENT
     if field.type == "formula":
         return results.get(field.key)
-    return None
+    kind = FIELD_TYPES[field.type]
+    if kind.expr_type is None or kind.storage_of(field) == "link":
+        return None
+    return kind.expr_type
 
 
 def _label(field: Any) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Type changes on publish: which are allowed, which values convert, and the steps that
 archive the old column, add the new one and fill it with the converted values.
 
-A value converts when the field's own coercion (``values.coerce``) accepts it in the form a
-client would send it; blank stays blank. The old column is renamed, never dropped, and kept
+A value converts when the field's own coercion (``fieldtypes.coerce``) accepts it in the form
+a client would send it; blank stays blank. The old column is renamed, never dropped, and kept
 as an archived field, so a conversion can be undone by restoring that field.
 """
 
@@ -23,16 +23,14 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from jimu.engines.errors import Conflict, FieldError, ValidationFailed
 from jimu.engines.i18n import Text, text
 from jimu.form_engine import spec as s
+from jimu.form_engine.fieldtypes import FIELD_TYPES, coerce
 from jimu.form_engine.records import to_json
 from jimu.form_engine.tables import FormTables, _indexes, column_type, is_multi
 from jimu.form_engine.validate import validate_form
-from jimu.form_engine.values import COMPUTED, Invalid, coerce
+from jimu.form_engine.values import Invalid
 
 MAX_IDS = 50
 BATCH = 1000
-REFERENCES = frozenset({"member", "department", "relation"})
-TEXTS = frozenset({"text", "textarea", "richtext", "phone", "email", "url"})
-DERIVED = frozenset({"formula", "lookup"})
 
 
 @dataclass
@@ -65,15 +63,16 @@ def as_input(value: Any, new: Any) -> Any:
     raw = to_json(value)
     if is_multi(new):
         return raw if isinstance(raw, list) else [raw]
+    free_text = FIELD_TYPES[new.type].free_text
     if isinstance(raw, list) and new.type != "multiselect":
-        if new.type in TEXTS and all(isinstance(v, str) for v in raw):
+        if free_text and all(isinstance(v, str) for v in raw):
             return ", ".join(raw) if raw else None
         return raw[0] if len(raw) == 1 else (None if not raw else raw)
     if new.type == "multiselect" and isinstance(raw, str):
         return [raw]
-    if isinstance(raw, bool) and new.type in TEXTS:
+    if isinstance(raw, bool) and free_text:
         return "true" if raw else "false"
-    if isinstance(raw, int) and not isinstance(raw, bool) and new.type in TEXTS:
+    if isinstance(raw, int) and not isinstance(raw, bool) and free_text:
         return str(raw)
     if new.type == "checkbox" and isinstance(raw, str) and raw.lower() in ("true", "false"):
         return raw.lower() == "true"
@@ -109,14 +108,14 @@ def refusal(old: Any, new: Any) -> Text | None:
             "add a new field instead.",
             "子表单不能与其他类型的字段互相转换；请新增字段。",
         )
-    if new.type in COMPUTED:
+    if FIELD_TYPES[new.type].computed:
         return text(
             "A {new} field is computed by the system; existing values cannot become one. "
             "Add a new field instead.",
             "{new} 字段由系统计算，已有的值不能转换为它；请新增字段。",
             new=new.type,
         )
-    if old.type in DERIVED:
+    if FIELD_TYPES[old.type].follows_source:
         return text(
             "A {old} field's stored type follows its source; remove it and add a new field.",
             "{old} 字段的存储类型由其来源决定；请移除后新增字段。",
@@ -128,7 +127,7 @@ def refusal(old: Any, new: Any) -> Text | None:
             "a link table. Add a new field instead.",
             "多值字段不能改为单值或其他类型（其值存放在关联表中）；请新增字段。",
         )
-    if new.type in REFERENCES and not _same_reference(old, new):
+    if FIELD_TYPES[new.type].refers_to and not _same_reference(old, new):
         return text(
             "Values cannot become references to users, departments or records; add a new "
             "field instead.",

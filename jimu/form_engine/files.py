@@ -14,26 +14,25 @@ import mimetypes
 import os
 import re
 import secrets
-import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import suppress
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from jimu.engines.blobs import BlobStore
 from jimu.engines.errors import Conflict, FieldError, NotFound, TooLarge, ValidationFailed
 from jimu.engines.i18n import Text, text
 from jimu.engines.sqltypes import Base, UTCDateTime, utcnow
 from jimu.form_engine import spec as s
 from jimu.form_engine.access import FULL, FormGrant
+from jimu.form_engine.fieldtypes import FIELD_TYPES
 from jimu.form_engine.values import FILE_ID
 
-FILE_TYPES = frozenset({"attachment", "image", "signature"})
+FILE_TYPES = frozenset(key for key, kind in FIELD_TYPES.items() if kind.files)
 MB = 1024 * 1024
 SIGNATURE_MAX_BYTES = 2 * MB
 CHUNK = MB
@@ -131,11 +130,11 @@ def size_limit(f: Any) -> int:
     return int(getattr(f, "max_size_mb", 20)) * MB
 
 
-def blob_path(root: Path, file_id: str) -> Path:
-    """Where a file's bytes live: ``<root>/<first two characters>/<id>``."""
+def blob_key(file_id: str) -> str:
+    """The blob a file's bytes live in: ``files/<first two characters>/<id>``."""
     if not FILE_ID.fullmatch(file_id):
         raise NotFound(FILE, file_id)
-    return root / file_id[:2] / file_id
+    return f"files/{file_id[:2]}/{file_id}"
 
 
 def sanitize_name(name: str) -> str:
@@ -272,7 +271,7 @@ def _accepted(accept: Sequence[str], name: str, content_type: str) -> bool:
 
 def store_upload(
     session: Session,
-    root: Path,
+    blobs: BlobStore,
     stream: IO[bytes],
     *,
     name: str,
@@ -284,7 +283,7 @@ def store_upload(
     max_bytes: int,
     grant: FormGrant = FULL,
 ) -> File:
-    """Checks and stores an upload for field ``field_key`` (its bytes under ``root``, its
+    """Checks and stores an upload for field ``field_key`` (its bytes in ``blobs``, its
     metadata in ``files``); raises ValidationFailed, or TooLarge over the field's or the
     global (``max_bytes``) limit. A field hidden from the uploader is no file field for them."""
     f = file_fields(spec).get(field_key)
@@ -308,7 +307,7 @@ def store_upload(
     clean = name_for_type(clean, content_type)
     limit = min(size_limit(f), max_bytes)
     file_id = secrets.token_urlsafe(16)
-    size, digest = _write(blob_path(root, file_id), head, stream, limit, field_key)
+    size, digest = _write(blobs, blob_key(file_id), head, stream, limit, field_key)
     row = File(
         id=file_id,
         app_id=app_id,
@@ -327,30 +326,25 @@ def store_upload(
     return row
 
 
-def _write(target: Path, head: bytes, stream: IO[bytes], limit: int, key: str) -> tuple[int, str]:
-    """Copies the stream into a temporary file beside ``target``, then renames it into place;
-    nothing is left behind when the stream is over ``limit``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        digest = hashlib.sha256()
-        size = 0
-        with os.fdopen(handle, "wb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(key, limit)
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = stream.read(CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+def _write(
+    blobs: BlobStore, key: str, head: bytes, stream: IO[bytes], limit: int, field_key: str
+) -> tuple[int, str]:
+    """Streams the upload into the store; nothing is kept when it is over ``limit``."""
+    digest = hashlib.sha256()
+    size = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal size
+        chunk = head
+        while chunk:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(field_key, limit)
+            digest.update(chunk)
+            yield chunk
+            chunk = stream.read(CHUNK)
+
+    blobs.write(key, chunks())
     return size, digest.hexdigest()
 
 

@@ -21,6 +21,7 @@ from jimu.engines.expr.types import Type
 from jimu.engines.i18n import Text, text
 from jimu.form_engine import convert
 from jimu.form_engine import spec as s
+from jimu.form_engine.fieldtypes import FIELD_TYPES
 from jimu.form_engine.tables import FormTables, build_tables, column_type, is_multi
 
 MAX_BLOCKING_IDS = 20
@@ -420,7 +421,7 @@ def _change_subform(
 def _inner_changed(old: Any, new: Any) -> bool:
     if old.type != new.type:
         return True
-    if new.type in ("formula", "lookup"):
+    if FIELD_TYPES[new.type].follows_source:
         return False
     return repr(column_type(old, {}, {})) != repr(column_type(new, {}, {}))
 

@@ -1,18 +1,25 @@
-"""A published form ready to serve records: spec, tables, compiled formulas, cached by version."""
+"""A published form ready to serve records: spec, tables, compiled formulas, cached by version.
+
+A runtime is shared by every request thread of the process, so it holds no ORM row (a row
+belongs to one session) and is never changed once built; what it caches on the way
+(statements, compiled rules, grants) sits in bounded, locked caches.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jimu.engines.errors import Conflict
+from jimu.engines.errors import NotPublished
 from jimu.engines.expr import Checked, Compiled, check, compile_python
 from jimu.engines.expr.types import Schema
 from jimu.engines.i18n import text
+from jimu.engines.lru import LRUCache
 from jimu.form_engine import store
 from jimu.form_engine.catalogue import build_schema
 from jimu.form_engine.spec import FormSpec
@@ -21,11 +28,46 @@ from jimu.form_engine.tables import FormTables, build_tables
 from jimu.form_engine.validate import validate_form
 
 
-@dataclass
+@dataclass(frozen=True)
+class FormRef:
+    """The form a runtime serves, as it was when the runtime was built (no session attached).
+
+    Attributes:
+        app_id: the app (apps.id).
+        published_version: the version the runtime serves.
+        table_name: the physical table.
+        updated_at: the form row's last change (part of the cache key: ids can be reused).
+        archived: keys of the fields a publish archived.
+    """
+
+    id: int
+    app_id: int
+    key: str
+    published_version: int
+    table_name: str | None
+    updated_at: datetime
+    archived: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, form: Form) -> FormRef:
+        """The reference of a form row."""
+        return cls(
+            id=form.id,
+            app_id=form.app_id,
+            key=form.key,
+            published_version=form.published_version,
+            table_name=form.table_name,
+            updated_at=form.updated_at,
+            archived=tuple(str(a.get("key")) for a in form.archived or []),
+        )
+
+
+@dataclass(frozen=True)
 class FormRuntime:
     """Everything the records service needs about one published form version.
 
     Attributes:
+        form: the form it serves (a frozen reference, never an ORM row).
         forms: the published specs of the app (for relations), by key.
         targets: tables of related forms, by form key.
         schema: the expression catalogue bound to the tables (for SQL filters).
@@ -34,7 +76,7 @@ class FormRuntime:
         row_formulas: per sub-form, its rows' compiled formula fields in dependency order.
     """
 
-    form: Form
+    form: FormRef
     version: int
     spec: FormSpec
     forms: dict[str, FormSpec]
@@ -44,35 +86,26 @@ class FormRuntime:
     formulas: dict[str, Compiled]
     rollups: dict[str, Checked]
     row_formulas: dict[str, dict[str, Compiled]] = field(default_factory=dict)
-    statements: dict[str, Any] = field(default_factory=dict)
-    compiled: dict[str, Compiled] = field(default_factory=dict)
-    grants: dict[Any, Any] = field(default_factory=dict)
+    statements: LRUCache[str, Any] = field(default_factory=lambda: LRUCache(512))
+    compiled: LRUCache[str, Compiled] = field(default_factory=lambda: LRUCache(512))
+    grants: LRUCache[Any, Any] = field(default_factory=lambda: LRUCache(1000))
 
     def grant(self, key: Any, build: Callable[[], Any]) -> Any:
         """A user's grant on this version, built once per ``key`` (who, which roles, when)."""
-        found = self.grants.get(key)
-        if found is None:
-            if len(self.grants) >= 1000:
-                self.grants.clear()
-            found = self.grants[key] = build()
-        return found
+        return self.grants.get_or_build(key, build)
 
     def statement(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement built once per form version (its compiled form is then cached)."""
-        found = self.statements.get(name)
-        if found is None:
-            found = self.statements[name] = build()
-        return found
+        return self.statements.get_or_build(name, build)
 
     def formula(self, source: str) -> Compiled:
         """An analyst's rule (visibility, required-when, validation, default) compiled once."""
-        found = self.compiled.get(source)
-        if found is None:
-            found = self.compiled[source] = compile_python(check(source, self.schema))
-        return found
+        return self.compiled.get_or_build(
+            source, lambda: compile_python(check(source, self.schema))
+        )
 
 
-_cache: dict[tuple[Any, ...], FormRuntime] = {}
+_cache: LRUCache[tuple[Any, ...], FormRuntime] = LRUCache(256)
 
 
 def load_runtime(
@@ -80,7 +113,7 @@ def load_runtime(
 ) -> FormRuntime:
     """The runtime of the form's published version (rebuilt when a new version appears)."""
     if not form.published_version:
-        raise Conflict(
+        raise NotPublished(
             text("Form '{key}' has not been published yet.", "表单“{key}”尚未发布。", key=form.key)
         )
     # ids can be reused (SQLite, restores): the key also carries the form's last change
@@ -88,7 +121,6 @@ def load_runtime(
     cache_key = (form.id, form.key, form.published_version, form.updated_at, dialect)
     cached = _cache.get(cache_key)
     if cached is not None:
-        cached.form = form
         return cached
     forms: dict[str, FormSpec] = {}
     for other in store.forms_of_app(session, form.app_id):
@@ -128,7 +160,7 @@ def load_runtime(
         for sub, inner in validated.row_formulas.items()
     }
     runtime = FormRuntime(
-        form,
+        FormRef.of(form),
         form.published_version,
         spec,
         forms,
@@ -139,7 +171,4 @@ def load_runtime(
         rollups,
         row_formulas,
     )
-    if len(_cache) > 256:
-        _cache.clear()
-    _cache[cache_key] = runtime
-    return runtime
+    return _cache.put(cache_key, runtime)

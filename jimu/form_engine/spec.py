@@ -1,14 +1,15 @@
 """Form specs: the pydantic models of a form's JSON (fields, layout, options).
 
 A form is metadata an analyst edits in the designer; publishing turns it into a table.
-Every field type is one class, discriminated by ``type``; ``kind`` says how it is stored.
+Every field type is one class, discriminated by ``type``; what else the platform knows of
+each type (storage, coercion, display ...) is in the field type registry (``fieldtypes``).
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,9 +17,9 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
-    model_validator,
 )
 
+from jimu.engines.i18n import Label as Label
 from jimu.engines.i18n import bilingual_error
 from jimu.engines.text import JsonData
 
@@ -52,28 +53,6 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Label(Spec):
-    """Words people read, in Chinese and English (at least one)."""
-
-    zh: Annotated[str, StringConstraints(max_length=200)] = ""
-    en: Annotated[str, StringConstraints(max_length=200)] = ""
-
-    @model_validator(mode="after")
-    def _one_language_at_least(self) -> Label:
-        if not self.zh.strip() and not self.en.strip():
-            raise bilingual_error(
-                "label_required",
-                "Give the label in Chinese (zh) or English (en).",
-                "请填写中文（zh）或英文（en）名称。",
-            )
-        return self
-
-    def pick(self, locale: str) -> str:
-        """The label in ``locale``, else the other language."""
-        first, second = (self.zh, self.en) if locale.startswith("zh") else (self.en, self.zh)
-        return first or second
-
-
 class ValidationRule(Spec):
     """A condition every record must meet, with the message shown when it does not."""
 
@@ -97,14 +76,8 @@ class Linkage(Spec):
 
 
 class BaseField(Spec):
-    """What every field has.
+    """What every field has."""
 
-    Attributes:
-        kind: how the field is stored: ``column`` (one typed column), ``link`` (a link
-            table of ids), ``child`` (a child table), ``none`` (not stored).
-    """
-
-    kind: ClassVar[str] = "column"
     key: FieldKey
     label: Label
     help: Label | None = None
@@ -232,7 +205,6 @@ class MultiSelectField(BaseField):
     """Several options (多选), stored as a list of option keys."""
 
     type: Literal["multiselect"]
-    kind: ClassVar[str] = "column"
     options: list[Option] = Field(min_length=1, max_length=500)
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
@@ -365,44 +337,13 @@ class SubformField(BaseField):
     """Rows of a child table (子表单)."""
 
     type: Literal["subform"]
-    kind: ClassVar[str] = "child"
     fields: list[ScalarField] = Field(min_length=1, max_length=100)
     min_rows: int = Field(default=0, ge=0)
     max_rows: int = Field(default=500, ge=1, le=10_000)
 
 
-ScalarField = Annotated[
-    TextField
-    | TextAreaField
-    | RichTextField
-    | NumberField
-    | AmountField
-    | PercentField
-    | RatingField
-    | DateField
-    | DateTimeField
-    | TimeField
-    | SelectField
-    | MultiSelectField
-    | CheckboxField
-    | MemberField
-    | DepartmentField
-    | PhoneField
-    | EmailField
-    | UrlField
-    | AddressField
-    | LocationField
-    | AttachmentField
-    | ImageField
-    | SignatureField
-    | SerialField
-    | FormulaField
-    | RelationField
-    | LookupField,
-    Field(discriminator="type"),
-]
-
-FieldSpec = Annotated[
+# the fields a sub-form row may hold; a form's fields are these, rollups and sub-forms
+AnyScalarField = (
     TextField
     | TextAreaField
     | RichTextField
@@ -430,10 +371,9 @@ FieldSpec = Annotated[
     | FormulaField
     | RelationField
     | LookupField
-    | RollupField
-    | SubformField,
-    Field(discriminator="type"),
-]
+)
+ScalarField = Annotated[AnyScalarField, Field(discriminator="type")]
+FieldSpec = Annotated[AnyScalarField | RollupField | SubformField, Field(discriminator="type")]
 
 
 class LayoutItem(Spec):

@@ -85,6 +85,7 @@ class RecordAudit(Base):
     Attributes:
         action: create, update, delete or restore.
         changes: ``{field: [old, new]}`` as JSON.
+        via: the automation that made the change for ``actor_id`` (``rule:12``), if any.
     """
 
     __tablename__ = "record_audit"
@@ -95,6 +96,7 @@ class RecordAudit(Base):
     action: Mapped[str] = mapped_column(String(16))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    via: Mapped[str | None] = mapped_column(String(100), default=None)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

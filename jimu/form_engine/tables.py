@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from jimu.engines.expr.types import Type
 from jimu.engines.sqltypes import UTCDateTime
 from jimu.form_engine import spec as s
-from jimu.form_engine.catalogue import SCALAR_TYPES, inner_results
-from jimu.form_engine.columns import DecimalColumn, LocalDateTime, for_expression_type
+from jimu.form_engine.catalogue import inner_results
+from jimu.form_engine.fieldtypes import FIELD_TYPES, storage_of
+from jimu.form_engine.fieldtypes import column_type as column_type
 
 MAX_IDENTIFIER = 63
-LINKED = {"member": "users", "department": "departments"}
 
 
 def _shorten(name: str) -> str:
@@ -58,62 +58,11 @@ class FormTables:
 
 def is_multi(f: Any) -> bool:
     """Whether the field keeps several ids in a link table."""
-    return f.type in ("member", "department", "relation") and bool(getattr(f, "multiple", False))
-
-
-def column_type(f: Any, results: Mapping[str, Type], forms: Mapping[str, s.FormSpec]) -> Any | None:
-    """The column type of a field stored in its own column; None when it is not."""
-    kind = f.type
-    if kind == "subform":
-        return None
-    if is_multi(f):
-        return None
-    if kind in ("number", "amount"):
-        return DecimalColumn(f.decimals)
-    if kind == "percent":
-        return DecimalColumn(f.decimals + 2)
-    if kind == "rollup":
-        return DecimalColumn(None)
-    if kind == "rating":
-        return sa.Integer()
-    if kind in ("text", "phone", "email", "url", "select", "serial"):
-        length = {"text": getattr(f, "max_length", 200), "url": 2048, "email": 254}
-        return sa.String(length.get(kind, 100))
-    if kind in ("textarea", "richtext"):
-        return sa.Text()
-    if kind == "date":
-        return sa.Date()
-    if kind == "datetime":
-        return LocalDateTime()
-    if kind == "time":
-        return sa.Time()
-    if kind == "checkbox":
-        return sa.Boolean()
-    if kind in ("member", "department", "relation"):
-        return sa.Integer()
-    if kind in ("multiselect", "address", "location", "attachment", "image", "signature"):
-        return sa.JSON()
-    if kind == "formula":
-        result = results.get(f.key)
-        return for_expression_type(result, f.decimals) if result else sa.Text()
-    if kind == "lookup":
-        return _lookup_column(f, forms)
-    return None
-
-
-def _lookup_column(f: s.LookupField, forms: Mapping[str, s.FormSpec]) -> Any:
-    for form in forms.values():
-        via = form.field(f.relation)
-        if isinstance(via, s.RelationField):
-            target = forms.get(via.target_form)
-            source = target.field(f.source_field) if target else None
-            if source is not None and source.type in SCALAR_TYPES:
-                return column_type(source, {}, forms)
-    return sa.Text()
+    return storage_of(f) == "link"
 
 
 def _foreign_key(f: Any, platform: Mapping[str, sa.Table]) -> list[Any]:
-    target = LINKED.get(f.type)
+    target = FIELD_TYPES[f.type].refers_to
     if target and target in platform:
         return [sa.ForeignKey(platform[target].c.id, ondelete="SET NULL")]
     return []
@@ -160,19 +109,24 @@ def build_tables(
     return tables
 
 
+def unique_index_name(table: str, column: str) -> str:
+    """The name of the index that keeps a unique field's live values unique."""
+    return _shorten(f"ux_{table}_{column}")
+
+
 def _indexes(table: str, f: Any) -> list[sa.Index]:
     column = f.key
     if f.unique:
         return [
             sa.Index(
-                _shorten(f"ux_{table}_{column}"),
+                unique_index_name(table, column),
                 column,
                 unique=True,
                 sqlite_where=sa.text("deleted_at IS NULL"),
                 postgresql_where=sa.text("deleted_at IS NULL"),
             )
         ]
-    if f.filterable or f.type in ("relation", "member", "department", "serial", "lookup"):
+    if f.filterable or FIELD_TYPES[f.type].indexed:
         return [sa.Index(_shorten(f"ix_{table}_{column}"), column)]
     return []
 

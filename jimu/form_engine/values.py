@@ -1,20 +1,21 @@
 """Coercion and checks of submitted values, one function per field type.
 
 Each takes the raw JSON value and the field spec and returns the value to store, or raises
-``Invalid`` with a bilingual reason. Record-wide rules (required, unique, formulas) live in
-the records service.
+``Invalid`` with a bilingual reason; the field type registry (``fieldtypes``) says which
+applies to which type. Record-wide rules (required, unique, formulas) live in the records
+service.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import nh3
 
+from jimu.engines.clock import clock
 from jimu.engines.i18n import Text, text
 from jimu.engines.text import INVALID_TEXT_EN, INVALID_TEXT_ZH, is_valid_text
 from jimu.form_engine import spec as s
@@ -67,7 +68,8 @@ def _type_error(wanted: Text) -> Invalid:
     return Invalid("type", text("Expected {w}.", "应为{w}。", w=wanted))
 
 
-def _text(value: Any, f: Any) -> str:
+def coerce_text(value: Any, f: Any) -> str:
+    """Text within the field's length and pattern."""
     if not isinstance(value, str):
         raise _type_error(text("text", "文本"))
     if "\x00" in value:
@@ -86,7 +88,8 @@ def _text(value: Any, f: Any) -> str:
     return value
 
 
-def _number(value: Any, f: Any) -> Decimal:
+def coerce_number(value: Any, f: Any) -> Decimal:
+    """A decimal within the field's bounds and decimals (a percent's as a fraction)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise _type_error(text("a number", "数字"))
     try:
@@ -110,13 +113,15 @@ def _number(value: Any, f: Any) -> Decimal:
     return number
 
 
-def _rating(value: Any, f: s.RatingField) -> int:
+def coerce_rating(value: Any, f: s.RatingField) -> int:
+    """Whole stars from 0 to the field's maximum."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= f.max:
         raise Invalid("out_of_range", text("0 to {n} stars.", "0 到 {n} 星。", n=f.max))
     return value
 
 
-def _date(value: Any, f: Any) -> date:
+def coerce_date(value: Any, f: Any) -> date:
+    """A date from ``YYYY-MM-DD``."""
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)
@@ -125,17 +130,21 @@ def _date(value: Any, f: Any) -> date:
     raise _type_error(text("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"))
 
 
-def _datetime(value: Any, f: Any) -> datetime:
+def coerce_datetime(value: Any, f: Any) -> datetime:
+    """A wall-clock date and time; an instant with a zone becomes the platform's time."""
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed.replace(tzinfo=None, microsecond=0)
+            if parsed.tzinfo is not None:  # an instant: stored as the platform's wall clock
+                return clock().local(parsed)
+            return parsed.replace(microsecond=0)
         except ValueError:
             pass
     raise _type_error(text("a date-time (YYYY-MM-DD HH:MM:SS)", "日期时间（YYYY-MM-DD HH:MM:SS）"))
 
 
-def _time(value: Any, f: Any) -> time:
+def coerce_time(value: Any, f: Any) -> time:
+    """A time of day from ``HH:MM[:SS]``."""
     if isinstance(value, str):
         try:
             return time.fromisoformat(value)
@@ -144,13 +153,15 @@ def _time(value: Any, f: Any) -> time:
     raise _type_error(text("a time (HH:MM)", "时间（HH:MM）"))
 
 
-def _select(value: Any, f: s.SelectField) -> str:
+def coerce_select(value: Any, f: s.SelectField) -> str:
+    """One of the field's option keys."""
     if not isinstance(value, str) or value not in {o.key for o in f.options}:
         raise Invalid("not_an_option", text("Not one of the options.", "不是可选项。"))
     return value
 
 
-def _multiselect(value: Any, f: s.MultiSelectField) -> list[str]:
+def coerce_multiselect(value: Any, f: s.MultiSelectField) -> list[str]:
+    """Option keys of the field, each once, within its item limits."""
     keys = {o.key for o in f.options}
     if not isinstance(value, list) or not all(isinstance(v, str) and v in keys for v in value):
         raise Invalid("not_an_option", text("Only the listed options.", "只能选择列出的选项。"))
@@ -161,7 +172,8 @@ def _multiselect(value: Any, f: s.MultiSelectField) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def _checkbox(value: Any, f: Any) -> bool:
+def coerce_checkbox(value: Any, f: Any) -> bool:
+    """True or false."""
     if not isinstance(value, bool):
         raise _type_error(text("true or false", "是或否"))
     return value
@@ -173,7 +185,8 @@ def _id(value: Any) -> int:
     return value
 
 
-def _ids(value: Any, f: Any) -> int | list[int]:
+def coerce_ids(value: Any, f: Any) -> int | list[int]:
+    """An id, or a list of distinct ids when the field takes several."""
     if getattr(f, "multiple", False):
         if not isinstance(value, list) or len(value) > 1000:
             raise _type_error(text("a list of ids", "编号列表"))
@@ -181,15 +194,17 @@ def _ids(value: Any, f: Any) -> int | list[int]:
     return _id(value)
 
 
-def _email(value: Any, f: Any) -> str:
-    address = _text(value, f)
+def coerce_email(value: Any, f: Any) -> str:
+    """An e-mail address."""
+    address = coerce_text(value, f)
     if not EMAIL.match(address) or len(address) > 254:
         raise Invalid("email", text("Not an e-mail address.", "邮箱格式不正确。"))
     return address
 
 
-def _url(value: Any, f: Any) -> str:
-    address = _text(value, f)
+def coerce_url(value: Any, f: Any) -> str:
+    """An http(s) address."""
+    address = coerce_text(value, f)
     if not URL.match(address) or len(address) > 2048:
         raise Invalid(
             "url", text("Not a web address (http/https).", "网址格式不正确（http/https）。")
@@ -197,8 +212,9 @@ def _url(value: Any, f: Any) -> str:
     return address
 
 
-def _richtext(value: Any, f: Any) -> str:
-    return sanitize_html(_text(value, f))
+def coerce_richtext(value: Any, f: Any) -> str:
+    """Sanitised HTML."""
+    return sanitize_html(coerce_text(value, f))
 
 
 def _keep_url(tag: str, attribute: str, value: str) -> str | None:
@@ -229,14 +245,16 @@ def sanitize_html(source: str) -> str:
 _PART = s.TextField(type="text", key="x", label=s.Label(en="x"))
 
 
-def _address(value: Any, f: Any) -> dict[str, str]:
+def coerce_address(value: Any, f: Any) -> dict[str, str]:
+    """Province / city / district / detail, each text."""
     parts = ("province", "city", "district", "detail")
     if not isinstance(value, dict) or not set(value) <= set(parts):
         raise _type_error(text("province / city / district / detail", "省 / 市 / 区 / 详细地址"))
-    return {k: _text(v, _PART) for k, v in value.items() if v is not None}
+    return {k: coerce_text(v, _PART) for k, v in value.items() if v is not None}
 
 
-def _location(value: Any, f: Any) -> dict[str, Any]:
+def coerce_location(value: Any, f: Any) -> dict[str, Any]:
+    """Latitude, longitude and an optional label."""
     if not isinstance(value, dict):
         raise _type_error(text("a location", "位置"))
     try:
@@ -249,7 +267,7 @@ def _location(value: Any, f: Any) -> dict[str, Any]:
     return {
         "lat": lat,
         "lng": lng,
-        "label": _text(label, _PART) if isinstance(label, str) else None,
+        "label": coerce_text(label, _PART) if isinstance(label, str) else None,
     }
 
 
@@ -257,7 +275,7 @@ FILE_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 FILE_ID = re.compile(FILE_ID_PATTERN)
 
 
-def _files(value: Any, f: Any) -> list[dict[str, Any]]:
+def coerce_files(value: Any, f: Any) -> list[dict[str, Any]]:
     """``[{"id": ...}]`` of uploads, other keys ignored: the records service replaces each by
     the stored descriptor (name, size, type come from the upload, never from the client)."""
     if not isinstance(value, list) or len(value) > 1000:
@@ -273,40 +291,3 @@ def _files(value: Any, f: Any) -> list[dict[str, Any]]:
     if len(unique) > limit:
         raise Invalid("too_many", text("At most {n} files.", "最多 {n} 个文件。", n=limit))
     return [{"id": ident} for ident in unique]
-
-
-COERCE: dict[str, Callable[[Any, Any], Any]] = {
-    "text": _text,
-    "textarea": _text,
-    "richtext": _richtext,
-    "number": _number,
-    "amount": _number,
-    "percent": _number,
-    "rating": _rating,
-    "date": _date,
-    "datetime": _datetime,
-    "time": _time,
-    "select": _select,
-    "multiselect": _multiselect,
-    "checkbox": _checkbox,
-    "member": _ids,
-    "department": _ids,
-    "relation": _ids,
-    "phone": _text,
-    "email": _email,
-    "url": _url,
-    "address": _address,
-    "location": _location,
-    "attachment": _files,
-    "image": _files,
-    "signature": _files,
-}
-
-COMPUTED = frozenset({"formula", "lookup", "rollup", "serial"})
-
-
-def coerce(f: Any, value: Any) -> Any:
-    """The value to store for field ``f``; blank stays None. Raises Invalid."""
-    if value is None or (value == "" and f.type not in ("text", "textarea", "richtext")):
-        return None
-    return COERCE[f.type](value, f)

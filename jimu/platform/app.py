@@ -16,15 +16,10 @@ from sqlalchemy import Engine, inspect, text
 
 from jimu import __version__
 from jimu.engines.i18n import text as msg
-from jimu.platform.apps.api import router as apps_router
-from jimu.platform.auth.api import router as auth_router
+from jimu.platform.bootstrap import bootstrap
 from jimu.platform.db import make_engine, make_session_factory, refresh_statistics, transaction
 from jimu.platform.deps import SESSION_COOKIE
 from jimu.platform.errors import install_error_handlers, problem_response
-from jimu.platform.expressions.api import router as expressions_router
-from jimu.platform.forms.api import router as forms_router
-from jimu.platform.forms.files_api import router as files_router
-from jimu.platform.forms.records_api import router as records_router
 from jimu.platform.middleware import (
     CSRF_COOKIE,
     CSRF_HEADER,
@@ -33,17 +28,16 @@ from jimu.platform.middleware import (
     SecurityHeaders,
     security_headers,
 )
-from jimu.platform.org.api import router as org_router
 from jimu.platform.org.service import ensure_system_roles
-from jimu.platform.permissions.api import router as permissions_router
+from jimu.platform.routers import ROUTERS
 from jimu.platform.settings import Settings, get_settings
-from jimu.platform.web.routes import ROUTERS as web_routers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("jimu")
 
 
-def _bootstrap(app: FastAPI) -> None:
+def _prepare_database(app: FastAPI) -> None:
+    """Makes sure the built-in roles exist and the planner has statistics (if migrated)."""
     engine: Engine = app.state.engine
     if inspect(engine).has_table("roles"):
         with transaction(app.state.session_factory) as session:
@@ -56,11 +50,12 @@ def _bootstrap(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Builds the ASGI app for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
+    bootstrap(settings)
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _bootstrap(app)
+        _prepare_database(app)
         yield
 
     app = FastAPI(
@@ -93,16 +88,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.add_middleware(SecurityHeaders)
 
-    app.include_router(auth_router)
-    app.include_router(org_router)
-    app.include_router(apps_router)
-    app.include_router(expressions_router)
-    app.include_router(forms_router)
-    app.include_router(records_router)
-    app.include_router(files_router)
-    app.include_router(permissions_router)
-    for web_router in web_routers:
-        app.include_router(web_router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -15,6 +15,8 @@ from jimu.platform.db import make_engine, make_session_factory, transaction
 from jimu.platform.org.models import PLATFORM_ADMIN, User
 from jimu.platform.settings import get_settings
 
+LOCAL = ("schema", "version")  # commands that neither read settings nor touch the database
+
 
 def _migrate(_: argparse.Namespace) -> int:
     from jimu.platform.migrate import upgrade
@@ -189,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Runs the ``jimu`` command."""
     args = build_parser().parse_args(argv)
+    if args.command not in LOCAL:
+        from jimu.platform.bootstrap import bootstrap
+
+        bootstrap(get_settings())
     result: int = args.func(args)
     return result
 

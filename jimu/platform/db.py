@@ -76,7 +76,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commits on success, rolls back on any exception."""
+    """One unit of work — for requests, the CLI and workers alike: commits on success, then
+    hands on the events the work queued; rolls back on any exception and drops them."""
     session = factory()
     try:
         yield session
@@ -87,3 +88,4 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+    events.publish(events.take(session))

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from jimu.engines import events
 from jimu.engines.errors import NotAuthenticated
 from jimu.engines.i18n import text
 from jimu.platform.auth.service import Principal, principal_from_cookie, principal_from_token
@@ -30,7 +29,6 @@ def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     with transaction(factory) as session:
         yield session
-    events.publish(events.take(session))
 
 
 def get_settings_dep(request: Request) -> Settings:

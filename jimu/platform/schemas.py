@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from jimu.engines import i18n
 from jimu.engines.i18n import bilingual_error
 
 T = TypeVar("T")
@@ -75,26 +76,11 @@ Key = Annotated[
 ]
 
 
-class Label(StrictModel):
+class Label(i18n.Label, StrictModel):
     """A label people read, in Chinese and English; at least one is required."""
 
     zh: Annotated[str, StringConstraints(max_length=100)] = ""
     en: Annotated[str, StringConstraints(max_length=100)] = ""
-
-    @model_validator(mode="after")
-    def _one_language_at_least(self) -> Label:
-        if not self.zh and not self.en:
-            raise bilingual_error(
-                "label_required",
-                "Give the label in Chinese (zh) or English (en).",
-                "请填写中文（zh）或英文（en）名称。",
-            )
-        return self
-
-    def pick(self, locale: str) -> str:
-        """The label in ``locale``, falling back to the other language."""
-        first, second = (self.zh, self.en) if locale.startswith("zh") else (self.en, self.zh)
-        return first or second
 
 
 NonBlank = Annotated[str, AfterValidator(_not_blank)]

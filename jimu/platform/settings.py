@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from jimu.engines.clock import DEFAULT_ZONE, time_zone
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -24,6 +26,15 @@ def _bool(name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _zone(name: str) -> str:
+    raw = (os.environ.get(name) or "").strip() or DEFAULT_ZONE
+    try:
+        time_zone(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be an IANA time zone such as Asia/Shanghai") from exc
+    return raw
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -58,6 +69,7 @@ class Settings:
             allowed within ``login_window_minutes`` before further tries are refused.
         login_window_minutes: the throttling window.
         secure_cookies: mark cookies Secure (behind HTTPS).
+        timezone: the platform time zone of TODAY(), NOW() and date fields (IANA name).
     """
 
     data_dir: Path
@@ -69,6 +81,7 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     secure_cookies: bool = False
+    timezone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,6 +100,7 @@ class Settings:
             login_max_failures=_int("JIMU_LOGIN_MAX_FAILURES", 5),
             login_window_minutes=_int("JIMU_LOGIN_WINDOW_MINUTES", 15),
             secure_cookies=_bool("JIMU_SECURE_COOKIES", False),
+            timezone=_zone("JIMU_TIMEZONE"),
         )
 
 

@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from jimu.engines.blobs import LocalBlobStore
 from jimu.form_engine.files import File
 from jimu.platform.app import create_app
+from jimu.platform.forms import files_api
 from jimu.platform.settings import Settings
 from tests.conftest import JimuClient
 
@@ -467,3 +469,44 @@ def test_pages_and_scripts_an_attachment_accepts_are_sent_as_plain_bytes(
         assert download.headers["content-type"] == "application/octet-stream"
         assert download.headers["content-disposition"].startswith("attachment;")
         assert download.headers["x-content-type-options"] == "nosniff"
+
+
+class _RemoteStore:
+    """A store that is not a local folder: files come back as a stream."""
+
+    def __init__(self, inner: LocalBlobStore) -> None:
+        self.inner = inner
+
+    def write(self, key: str, chunks: Any) -> None:
+        self.inner.write(key, chunks)
+
+    def open(self, key: str) -> Any:
+        return self.inner.open(key)
+
+    def local_path(self, key: str) -> None:
+        return None
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
+
+
+def test_files_go_through_the_blob_store(
+    crm: None,
+    member: Callable[[str], JimuClient],
+    app: FastAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _RemoteStore(LocalBlobStore(tmp_path))
+    monkeypatch.setattr(files_api, "blob_store", lambda settings: store)
+    li = member("li")
+    uploaded = upload(li, "files", "a.pdf", PDF)
+    assert (tmp_path / "files" / uploaded["id"][:2] / uploaded["id"]).read_bytes() == PDF
+    record = create(li, title="a", files=[{"id": uploaded["id"]}]).json()
+    download = li.get(f"{BASE}/docs/records/{record['_id']}/files/{uploaded['id']}")
+    assert download.status_code == 200
+    assert download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    store.delete(f"files/{uploaded['id'][:2]}/{uploaded['id']}")
+    missing = li.get(f"{BASE}/docs/records/{record['_id']}/files/{uploaded['id']}")
+    assert missing.status_code == 404

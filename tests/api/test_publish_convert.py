@@ -12,7 +12,7 @@ from jimu.engines.errors import Conflict
 from jimu.form_engine import service
 from jimu.form_engine.publish import apply_plan
 from jimu.platform.db import transaction, utcnow
-from jimu.platform.forms.api import platform_tables
+from jimu.platform.records import platform_tables
 
 FORM = "/api/apps/crm/forms/contract"
 RECORDS = f"{FORM}/records"

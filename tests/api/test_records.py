@@ -239,7 +239,9 @@ def test_unpublished_or_unknown_forms(admin_client, crm) -> None:
         "/api/apps/crm/forms",
         json={"key": "draft_only", "name": {"en": "D"}, "fields": [field("a")]},
     )
-    assert admin_client.get("/api/apps/crm/forms/draft_only/records").status_code == 409
+    unpublished = admin_client.get("/api/apps/crm/forms/draft_only/records")
+    assert unpublished.status_code == 409
+    assert unpublished.json()["code"] == "not_published"
     assert admin_client.get("/api/apps/crm/forms/nope/records").status_code == 404
     assert admin_client.get(f"{URL}/999").status_code == 404
 

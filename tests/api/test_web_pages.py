@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+from jimu.form_engine.fieldtypes import browser_table
 from tests.api.web_helpers import grant_members, make_app, open_to_everyone
 from tests.conftest import ADMIN_PASSWORD
 
@@ -42,6 +44,18 @@ def test_pages_send_visitors_to_sign_in(client, path: str) -> None:
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=/apps/crm")
+
+
+FIELD_TYPES_BLOCK = re.compile(
+    r'<script type="application/json" id="field-types">(.*?)</script>', re.DOTALL
+)
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p != "/apps/crm"])
+def test_pages_with_field_scripts_carry_the_field_type_registry(browser, path: str) -> None:
+    blocks = FIELD_TYPES_BLOCK.findall(browser.get(path).text)
+    assert len(blocks) == 1
+    assert json.loads(blocks[0]) == json.loads(json.dumps(browser_table()))
 
 
 def test_designer_page_carries_the_draft_and_every_field_type(browser) -> None:

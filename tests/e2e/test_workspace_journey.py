@@ -51,6 +51,27 @@ def crm(admin_client: Any) -> None:
         assert created.status_code == 201, created.text
 
 
+def test_a_link_in_the_menu(page: Page, admin: Any, crm: None, page_problems: PageProblems) -> None:
+    page_problems.expect_refusal(422, "/api/apps/crm/menu")  # the javascript: address
+    sign_in(page, "admin", ADMIN_PASSWORD)
+    page.goto("/apps/crm")
+    page.get_by_test_id("edit-menu").click()
+    editor = page.locator("dialog#menu-editor")
+    editor.get_by_test_id("add-menu-link").click()
+    node = editor.locator(".menu-link-node")
+    node.get_by_placeholder("Link name").fill("帮助")
+    node.get_by_placeholder("English").fill("Help")
+    node.get_by_label("Address").fill("javascript:alert(1)")
+    editor.get_by_test_id("save-menu").click()
+    expect(editor.get_by_role("alert")).to_contain_text("http(s)")
+    node.get_by_label("Address").fill("/apps/crm/forms/deal")
+    editor.get_by_test_id("save-menu").click()
+    link = page.get_by_test_id("app-menu").get_by_test_id("menu-link")
+    expect(link).to_have_text("Help")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/apps/crm/forms/deal$"))
+
+
 def test_menu_groups_and_designer_undo_redo_preview(page: Page, admin: Any, crm: None) -> None:
     sign_in(page, "admin", ADMIN_PASSWORD)
     page.goto("/apps/crm")

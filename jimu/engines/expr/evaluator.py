@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from jimu.engines.clock import clock
 from jimu.engines.expr import formats
 from jimu.engines.expr import nodes as n
 from jimu.engines.expr import runtime as rt
@@ -24,13 +25,14 @@ class EvalContext:
     """What an expression may know besides the row.
 
     Attributes:
-        today, now: the caller's local date and time (TODAY(), NOW()).
+        today, now: the date and wall-clock time in the platform time zone (TODAY(), NOW()),
+            from the process's clock unless given.
         user_id, department_id: CURRENT_USER() and CURRENT_DEPT().
         load: fetches a related record by (schema name, id) when the row holds only the id.
     """
 
-    today: date = field(default_factory=date.today)
-    now: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    today: date = field(default_factory=lambda: clock().today())
+    now: datetime = field(default_factory=lambda: clock().now())
     user_id: int | None = None
     department_id: int | None = None
     load: Loader | None = None

@@ -5,20 +5,8 @@ from __future__ import annotations
 from jimu.engines.expr import ExprError, check, normalize
 from jimu.engines.expr.functions import CATEGORIES, REGISTRY
 from jimu.engines.expr.jsonlogic import JS_UNSUPPORTED, to_jsonlogic
-from jimu.engines.expr.types import (
-    BOOL,
-    DATE,
-    DATETIME,
-    DEPARTMENT,
-    NUMBER,
-    TEXT,
-    USER,
-    FieldInfo,
-    Schema,
-    Type,
-    collection,
-    relation,
-)
+from jimu.engines.expr.types import FieldInfo, Schema, collection, relation
+from jimu.form_engine.fieldtypes import EXPRESSION_TYPES
 from jimu.platform.expressions.schemas import (
     CatalogueField,
     ExpressionCheck,
@@ -26,16 +14,6 @@ from jimu.platform.expressions.schemas import (
     ExpressionResult,
     FunctionRead,
 )
-
-SCALAR_TYPES: dict[str, Type] = {
-    "number": NUMBER,
-    "text": TEXT,
-    "bool": BOOL,
-    "date": DATE,
-    "datetime": DATETIME,
-    "user": USER,
-    "department": DEPARTMENT,
-}
 
 
 def build_schema(name: str, fields: list[CatalogueField], depth: int = 0) -> Schema:
@@ -49,15 +27,15 @@ def build_schema(name: str, fields: list[CatalogueField], depth: int = 0) -> Sch
                 schema.add(relation(item.key, target, label=label))
             else:
                 schema.add(collection(item.key, target, f"{name}_id", label=label))
-        elif item.type in SCALAR_TYPES:
-            schema.add(FieldInfo(item.key, SCALAR_TYPES[item.type], label))
+        elif item.type in EXPRESSION_TYPES:
+            schema.add(FieldInfo(item.key, EXPRESSION_TYPES[item.type], label))
     return schema
 
 
 def check_expression(data: ExpressionCheck, locale: str) -> ExpressionResult:
     """Checks a formula against the given fields; problems come back as data, not errors."""
     schema = build_schema("form", data.fields)
-    expect = SCALAR_TYPES.get(data.expect) if data.expect else None
+    expect = EXPRESSION_TYPES.get(data.expect) if data.expect else None
     try:
         checked = check(data.expression, schema, expect=expect)
         normalized = normalize(data.expression, schema)

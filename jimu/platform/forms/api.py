@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
@@ -12,10 +11,10 @@ from jimu.engines.errors import NotFound
 from jimu.engines.i18n import text
 from jimu.form_engine import service
 from jimu.form_engine.spec import FormSpec
-from jimu.form_engine.store import Form, count_forms
+from jimu.form_engine.store import Form
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.models import App
-from jimu.platform.apps.service import get_app, register_cleanup, register_content_counter
+from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, LocaleDep, SessionDep
 from jimu.platform.forms.schemas import (
     FormRead,
@@ -24,24 +23,15 @@ from jimu.platform.forms.schemas import (
     PlanStep,
     PublishPlan,
 )
-from jimu.platform.models import Base
 from jimu.platform.org.models import User
 from jimu.platform.permissions.service import require_app_admin, require_member
+from jimu.platform.records import platform_tables
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN
 
 router = APIRouter(tags=["forms"], responses=PROBLEMS)
 FormKey = Annotated[str, Path(pattern=KEY_PATTERN, description="the form's key")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
-
-
-register_content_counter("forms", lambda session, app: count_forms(session, app.id))
-register_cleanup(lambda session, app: service.delete_app_forms(session, app.id, app.key))
-
-
-def platform_tables() -> dict[str, sa.Table]:
-    """The platform tables form tables refer to (users, departments)."""
-    return {name: Base.metadata.tables[name] for name in ("users", "departments")}
 
 
 def _member_app(session: Session, key: str, user: User) -> App:

@@ -4,18 +4,19 @@ that uses them (or by the uploader, before any record does)."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path as FilePath
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from jimu.engines.errors import NotFound
 from jimu.form_engine import files
 from jimu.form_engine.records import RecordsService
 from jimu.form_engine.values import FILE_ID_PATTERN
+from jimu.platform.blobs import blob_store
 from jimu.platform.deps import SettingsDep
 from jimu.platform.forms.records_api import Records
 from jimu.platform.responses import PROBLEMS
@@ -48,11 +49,6 @@ class FileRead(BaseModel):
     content_type: str
 
 
-def files_root(settings: Settings) -> FilePath:
-    """The folder uploaded files live in."""
-    return settings.data_dir / "files"
-
-
 def _permit_upload(records: RecordsService) -> None:
     """Uploading needs the right to create records, or to edit some."""
     if not records.grant.allows("edit"):
@@ -65,21 +61,31 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _send(row: files.File, settings: Settings) -> FileResponse:
-    path = files.blob_path(files_root(settings), row.id)
-    if not path.is_file():
-        log.warning("file %s is in the database but not on disk at %s", row.id, path)
-        raise NotFound(files.FILE, row.id)
-    return FileResponse(
-        path,
-        media_type=files.inert_type(row.content_type),
-        headers={
-            "content-disposition": content_disposition(row.name),
-            "x-content-type-options": "nosniff",
-            "content-security-policy": "sandbox; default-src 'none'",
-            "cache-control": "private, no-cache",
-        },
-    )
+def _send(row: files.File, settings: Settings) -> Response:
+    blobs = blob_store(settings)
+    key = files.blob_key(row.id)
+    headers = {
+        "content-disposition": content_disposition(row.name),
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "sandbox; default-src 'none'",
+        "cache-control": "private, no-cache",
+    }
+    media_type = files.inert_type(row.content_type)
+    path = blobs.local_path(key)
+    if path is not None:
+        return FileResponse(path, media_type=media_type, headers=headers)
+    try:
+        stream = blobs.open(key)
+    except FileNotFoundError:
+        log.warning("file %s is in the database but not in the store", row.id)
+        raise NotFound(files.FILE, row.id) from None
+    return StreamingResponse(_chunks(stream), media_type=media_type, headers=headers)
+
+
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    with stream:
+        while chunk := stream.read(files.CHUNK):
+            yield chunk
 
 
 @router.post(BASE + "/files", status_code=201, response_model=FileRead)
@@ -94,7 +100,7 @@ def upload_file(
     file.file.seek(0)
     row = files.store_upload(
         records.session,
-        files_root(settings),
+        blob_store(settings),
         file.file,
         name=file.filename or "",
         app_id=records.rt.form.app_id,
@@ -115,7 +121,7 @@ def upload_file(
 )
 def download_record_file(
     record_id: IdPath, file_id: FileId, records: Records, settings: SettingsDep
-) -> FileResponse:
+) -> Response:
     """A file of a record, for whoever may view that record and the file's field."""
     records.get(record_id)
     row = files.attached_file(
@@ -125,7 +131,7 @@ def download_record_file(
 
 
 @router.get(BASE + "/files/{file_id}", response_class=FileResponse, responses=DOWNLOAD)
-def download_upload(file_id: FileId, records: Records, settings: SettingsDep) -> FileResponse:
+def download_upload(file_id: FileId, records: Records, settings: SettingsDep) -> Response:
     """A file no record uses yet: only its uploader may download it."""
     row = files.pending_file(
         records.session, records.rt.form.id, file_id, records.actor.user_id, records.grant

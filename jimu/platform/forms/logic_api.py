@@ -12,9 +12,10 @@ from jimu.form_engine.spec import FormSpec
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
-from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.forms.api import FormKey
 from jimu.platform.forms.logic import FormLogic, form_logic
 from jimu.platform.permissions.service import require_app_admin, require_member
+from jimu.platform.records import platform_tables
 from jimu.platform.responses import PROBLEMS
 
 router = APIRouter(tags=["forms"], responses=PROBLEMS)

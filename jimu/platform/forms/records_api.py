@@ -8,14 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from jimu.form_engine import service
-from jimu.form_engine.records import Actor, RecordsService, to_json
-from jimu.form_engine.runtime import FormRuntime, load_runtime
+from jimu.form_engine.records import RecordsService, to_json
 from jimu.platform.apps.api import AppKey
-from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
-from jimu.platform.forms.api import FormKey, platform_tables
-from jimu.platform.permissions.service import require_member
+from jimu.platform.forms.api import FormKey
+from jimu.platform.records import user_records
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import Id, IdPath, Page, SearchText, StrictModel
 
@@ -62,23 +59,14 @@ class AuditEntry(BaseModel):
     action: str
     changes: dict[str, Any]
     actor_id: int | None
+    via: str | None = Field(
+        default=None, description="the automation that acted for the user (`rule:12`)"
+    )
     at: datetime
 
 
 def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> RecordsService:
-    app_row = get_app(session, app)
-    access = require_member(session, app_row, user)  # before the form: 404 tells nothing
-    form_row = service.get_form(session, app_row.id, form)
-    tables = platform_tables()
-    runtime = load_runtime(session, app_row.key, form_row, tables)
-    actor = Actor(user.id, user.main_department_id, access.app_admin)
-
-    def runtime_of(key: str) -> FormRuntime:
-        return load_runtime(
-            session, app_row.key, service.get_form(session, app_row.id, key), tables
-        )
-
-    return RecordsService(session, runtime, actor, access=access, runtimes=runtime_of)
+    return user_records(session, app, form, user)
 
 
 Records = Annotated[RecordsService, Depends(_service)]

@@ -11,7 +11,7 @@ from jimu.form_engine.runtime import load_runtime
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
-from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.forms.api import FormKey
 from jimu.platform.org.service import get_user
 from jimu.platform.permissions import service
 from jimu.platform.permissions.explain import explain
@@ -24,6 +24,7 @@ from jimu.platform.permissions.schemas import (
     MyPermissions,
     PresetRead,
 )
+from jimu.platform.records import platform_tables
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN, MAX_ID, IdPath
 

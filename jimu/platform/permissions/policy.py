@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jimu.engines.clock import clock
 from jimu.engines.expr import EvalContext, ExprError, check
 from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import BOOL
@@ -25,6 +26,7 @@ from jimu.form_engine.runtime import FormRuntime
 from jimu.platform.apps.models import App
 from jimu.platform.models import Base
 from jimu.platform.org.models import User
+from jimu.platform.org.tree import ancestors, department_tree, reports
 from jimu.platform.permissions.models import AppRole, app_role_departments, app_role_users
 from jimu.platform.permissions.schemas import FormPermission, Scope
 
@@ -43,24 +45,9 @@ class Holding:
     via: str
 
 
-def _ancestors(department_id: int | None) -> Any:
-    """A recursive CTE of a department and its ancestors (their roles reach its members)."""
-    departments = Base.metadata.tables["departments"]
-    chain = (
-        sa.select(departments.c.id, departments.c.parent_id)
-        .where(departments.c.id == department_id)
-        .cte("role_departments", recursive=True)
-    )
-    return chain.union(
-        sa.select(departments.c.id, departments.c.parent_id).where(
-            departments.c.id == chain.c.parent_id
-        )
-    )
-
-
 def holdings(session: Session, app_id: int, user: User) -> list[Holding]:
     """Every role the user holds in the app: directly, through a department, or as everyone."""
-    chain = _ancestors(user.main_department_id)
+    chain = ancestors(user.main_department_id)
     memberships = sa.union_all(
         sa.select(app_role_users.c.role_id, sa.literal(None, sa.Integer).label("via")).where(
             app_role_users.c.user_id == user.id
@@ -101,28 +88,6 @@ def _owned_by(table: sa.Table, owners: Any, dialect: str, ordered: bool) -> Any:
     return table.c.owner.in_(owners)
 
 
-def _department_tree(department_id: int, tag: str) -> Any:
-    """A recursive CTE of a department and every department below it."""
-    departments = Base.metadata.tables["departments"]
-    tree = (
-        sa.select(departments.c.id)
-        .where(departments.c.id == department_id)
-        .cte(f"scope_departments_{tag}", recursive=True)
-    )
-    return tree.union(sa.select(departments.c.id).where(departments.c.parent_id == tree.c.id))
-
-
-def _reports(user_id: int, tag: str) -> Any:
-    """A recursive CTE of a user and everyone below them in the supervisor chain."""
-    users = _users()
-    chain = (
-        sa.select(users.c.id)
-        .where(users.c.id == user_id)
-        .cte(f"scope_reports_{tag}", recursive=True)
-    )
-    return chain.union(sa.select(users.c.id).where(users.c.supervisor_id == chain.c.id))
-
-
 def scope_clause(
     scope: Scope,
     runtime: FormRuntime,
@@ -151,13 +116,13 @@ def scope_clause(
         if scope.type == "department":
             members = sa.select(users.c.id).where(users.c.main_department_id == department)
         else:
-            tree = _department_tree(department, tag)
+            tree = department_tree(department, f"scope_departments_{tag}")
             members = sa.select(users.c.id).where(
                 users.c.main_department_id.in_(sa.select(tree.c.id))
             )
         return _owned_by(table, members, dialect, ordered)
     if scope.type == "subordinates":
-        chain = _reports(user.id, tag)
+        chain = reports(user.id, f"scope_reports_{tag}")
         return _owned_by(table, sa.select(chain.c.id), dialect, ordered)
     if scope.type == "custom":
         try:
@@ -223,7 +188,7 @@ class Access:
     session: Session
     app: App
     user: User
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=lambda: clock().today())
     held: list[Holding] = field(init=False)
     app_admin: bool = field(init=False)
     _grants: dict[str, FormGrant] = field(default_factory=dict, init=False)

@@ -1,4 +1,4 @@
-/* An app's home: create a form, arrange the menu (groups and forms) by drag-and-drop. */
+/* An app's home: create a form, arrange the menu (groups, forms, links) by drag-and-drop. */
 (function () {
   "use strict";
   var jimu = window.jimu;
@@ -33,6 +33,9 @@
     return {
       error: "", busy: false,
       init() {
+        this.$refs.tree.addEventListener("click", function (event) {
+          if (event.target.matches("[data-remove-node]")) event.target.closest(".menu-node").remove();
+        });
         this.sortable(this.$refs.tree, true);
         this.$refs.tree.querySelectorAll(".menu-children").forEach((ul) => this.sortable(ul, false));
       },
@@ -49,19 +52,32 @@
         this.sortable(node.querySelector(".menu-children"), false);
         node.querySelector("input").focus();
       },
+      addLink() {
+        var node = this.$refs.linkTemplate.content.firstElementChild.cloneNode(true);
+        this.$refs.tree.prepend(node);
+        node.querySelector("input").focus();
+      },
       removeGroup(event) {
         var group = event.target.closest(".menu-node");
         group.querySelectorAll(".menu-children > .menu-node").forEach((child) => group.before(child));
         group.remove();
       },
+      entry(node) {
+        if (node.dataset.type === "link") {
+          return {
+            type: "link",
+            label: { zh: node.querySelector(".link-zh").value.trim(), en: node.querySelector(".link-en").value.trim() },
+            url: node.querySelector(".link-url").value.trim(),
+          };
+        }
+        return { type: node.dataset.type, key: node.dataset.key };
+      },
       read() {
         var items = [];
-        this.$refs.tree.querySelectorAll(":scope > .menu-node").forEach(function (node) {
-          if (node.dataset.type !== "group") { items.push({ type: "form", key: node.dataset.key }); return; }
+        this.$refs.tree.querySelectorAll(":scope > .menu-node").forEach((node) => {
+          if (node.dataset.type !== "group") { items.push(this.entry(node)); return; }
           var label = { zh: node.querySelector(".group-zh").value.trim(), en: node.querySelector(".group-en").value.trim() };
-          var children = Array.from(node.querySelectorAll(".menu-children > .menu-node")).map(function (c) {
-            return { type: "form", key: c.dataset.key };
-          });
+          var children = Array.from(node.querySelectorAll(".menu-children > .menu-node")).map((c) => this.entry(c));
           items.push({ type: "group", label: label, children: children });
         });
         return items;

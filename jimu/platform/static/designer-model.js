@@ -6,24 +6,6 @@
   var counter = 0;
   function uid() { counter += 1; return "u" + counter + "_" + Math.random().toString(36).slice(2, 7); }
 
-  var COMPUTED = ["formula", "lookup", "rollup", "serial"];
-  /** Type-specific properties the properties pane offers. */
-  var PROPS = {
-    text: ["max_length", "pattern", "unique"], textarea: ["max_length"], richtext: [],
-    number: ["decimals", "min", "unique"], amount: ["decimals", "min", "currency"], percent: ["decimals", "min"],
-    rating: [], date: ["unique"], datetime: [], time: [], select: ["options"], multiselect: ["options"],
-    checkbox: [], phone: ["unique"], email: ["unique"], url: [], address: [], location: [],
-    attachment: ["max_files"], image: ["max_files"], signature: [], member: ["multiple"],
-    department: ["multiple"], relation: ["multiple"], lookup: [], subform: [], serial: ["unique"],
-    formula: ["decimals"], rollup: [],
-  };
-  var CATALOGUE_TYPES = {
-    text: "text", textarea: "text", richtext: "text", phone: "text", email: "text", url: "text",
-    select: "text", serial: "text", time: "text", number: "number", amount: "number",
-    percent: "number", rating: "number", rollup: "number", date: "date", datetime: "datetime",
-    checkbox: "bool",
-  };
-
   function clone(value) { return JSON.parse(JSON.stringify(value)); }
 
   function tag(field) {
@@ -183,8 +165,8 @@
       var item = { key: f.key, label: { zh: f.label.zh || "", en: f.label.en || "" } };
       if (!item.label.zh) delete item.label.zh;
       if (!item.label.en) delete item.label.en;
-      if (CATALOGUE_TYPES[f.type]) item.type = CATALOGUE_TYPES[f.type];
-      else if ((f.type === "member" || f.type === "department") && !f.multiple) item.type = f.type === "member" ? "user" : "department";
+      var kind = jimu.fieldType(f.type);
+      if (kind.expr && !(kind.links && f.multiple)) item.type = kind.expr;
       else if (f.type === "formula") item.type = types[f.key] || "text";
       else if (f.type === "subform") { item.type = "subform"; item.fields = catalogue(f.fields, formsByKey, rowTypes(types, f.key), depth + 1); }
       else if (f.type === "relation" && !f.multiple && depth < 1 && formsByKey[f.target_form]) {
@@ -198,6 +180,6 @@
   jimu.designerModel = {
     uid: uid, fromSpec: fromSpec, toSpec: toSpec, find: find, listOf: listOf, allFields: allFields,
     newField: newField, newLayout: newLayout, duplicate: duplicate, catalogue: catalogue, rowTypes: rowTypes,
-    PROPS: PROPS, COMPUTED: COMPUTED, clone: clone,
+    clone: clone,
   };
 })();

@@ -10,18 +10,6 @@
     });
   }
 
-  var PREVIEWS = {
-    textarea: '<div class="fake tall"></div>', richtext: '<div class="fake tall"><b>B</b> <i>I</i> <u>U</u></div>',
-    select: '<div class="fake">▾</div>', multiselect: '<div class="fake-check">☐ ☐ ☐</div>',
-    checkbox: '<div class="fake-check">☐</div>', rating: '<div class="fake-stars">★★★★★</div>',
-    date: '<div class="fake">YYYY-MM-DD</div>', datetime: '<div class="fake">YYYY-MM-DD HH:MM</div>', time: '<div class="fake">HH:MM</div>',
-    attachment: '<div class="fake">↑</div>', image: '<div class="fake">↑ ▣</div>', signature: '<div class="fake tall">✎</div>',
-    member: '<div class="fake">@</div>', department: '<div class="fake">@</div>', relation: '<div class="fake">↗</div>',
-    address: '<div class="fake">▾ ▾ ▾</div>', location: '<div class="fake">lat, lng</div>',
-    formula: '<div class="fake computed">fx</div>', rollup: '<div class="fake computed">Σ</div>',
-    lookup: '<div class="fake computed">↪</div>', serial: '<div class="fake computed">#0001</div>',
-  };
-
   jimu.designer = function (config) {
     M = jimu.designerModel;
     jimu.designerForms = config.forms;
@@ -162,11 +150,9 @@
         this.sel.linkage = Object.assign({ relation: "", source_field: "" }, this.sel.linkage || {});
         this.sel.linkage[part] = value;
       },
-      has(prop) { return this.sel && (M.PROPS[this.sel.type] || []).indexOf(prop) >= 0; },
-      computed(field) { return M.COMPUTED.indexOf(field.type) >= 0; },
-      simpleDefault(field) {
-        return ["text", "textarea", "number", "amount", "percent", "phone", "email", "url", "date", "datetime", "time"].indexOf(field.type) >= 0;
-      },
+      has(prop) { return this.sel && (jimu.fieldType(this.sel.type).props || []).indexOf(prop) >= 0; },
+      computed(field) { return !!jimu.fieldType(field.type).computed; },
+      simpleDefault(field) { return !!jimu.fieldType(field.type).simple_default; },
       addOption() {
         var n = this.sel.options.length + 1, key = "opt" + n;
         while (this.sel.options.some((o) => o.key === key)) { n += 1; key = "opt" + n; }
@@ -254,7 +240,7 @@
         }
         var errs = this.errorsOf(item);
         var req = item.required ? '<span class="req" aria-hidden="true">*</span>' : "";
-        var body = PREVIEWS[item.type] || '<div class="fake"></div>';
+        var body = jimu.fieldType(item.type).preview || '<div class="fake"></div>';
         if (item.type === "subform") {
           body = '<div class="cv-list cv-drop cv-sub" data-list="' + item._uid + '" data-accept="subform">' + item.fields.map((c) => this.itemHtml(c)).join("") + "</div>";
         }

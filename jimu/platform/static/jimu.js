@@ -13,7 +13,18 @@
   }
 
   /** Calls the JSON API; resolves with the body, rejects with the problem document. */
+  var signingOut = false;
+
   async function api(method, url, body) {
+    if (signingOut) {
+      // the page is on its way to the sign-in page: a late search or load would only be
+      // refused (401) and fail the page, so it waits for the page to go instead
+      return new Promise(function () {});
+    }
+    return request(method, url, body);
+  }
+
+  async function request(method, url, body) {
     var headers = Object.assign({ Accept: "application/json" }, csrfHeaders());
     var init = { method: method, headers: headers, credentials: "same-origin" };
     if (body !== undefined) {
@@ -66,13 +77,29 @@
     return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
   }
 
+  var fieldTypes = null;
+  /** What the field type registry says of `type` (the page's #field-types block), or {}. */
+  function fieldType(type) {
+    if (fieldTypes === null) {
+      var block = document.getElementById("field-types");
+      fieldTypes = block ? JSON.parse(block.textContent) : {};
+    }
+    return fieldTypes[type] || {};
+  }
+
   window.jimu = {
     locale: document.documentElement.lang || "en",
     api: api,
     fieldErrors: fieldErrors,
+    fieldType: fieldType,
 
     logout: async function () {
-      try { await api("POST", "/api/auth/logout"); } finally { window.location.href = "/login"; }
+      signingOut = true;
+      try {
+        await request("POST", "/api/auth/logout");
+      } finally {
+        window.location.href = "/login";
+      }
     },
 
     localPath: localPath,

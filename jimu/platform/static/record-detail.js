@@ -45,7 +45,7 @@
       show(key) {
         var f = byKey[key], v = this.record ? this.record[key] : null;
         if (!f || v === undefined) return "";
-        if (["attachment", "image", "signature"].indexOf(f.type) >= 0) return (v || []).map((file) => this.fileLink(file)).join("<br>");
+        if (jimu.fieldType(f.type).files) return (v || []).map((file) => this.fileLink(file)).join("<br>");
         if (f.type === "subform") return this.table(f, v || []);
         if (f.type === "richtext") return v || "";
         return jimu.showValue(f, v, config.words, this.links.bind(this));

@@ -4,9 +4,7 @@
 (function () {
   "use strict";
   var jimu = window.jimu;
-  var COMPUTED = ["formula", "lookup", "rollup", "serial"];
-  var NUMBERS = ["number", "amount", "percent", "rating", "rollup"];
-  var MULTI = ["multiselect", "attachment", "image", "signature", "subform"];
+  function computed(f) { return !!jimu.fieldType(f.type).computed; }
 
   function pad(n) { return String(n).padStart(2, "0"); }
   function now() {
@@ -15,8 +13,8 @@
     return { today: day, now: day + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) };
   }
   function blank(f) {
-    if (MULTI.indexOf(f.type) >= 0 || (["member", "department", "relation"].indexOf(f.type) >= 0 && f.multiple)) return [];
-    return null;
+    var kind = jimu.fieldType(f.type);
+    return kind.many || (kind.links && f.multiple) ? [] : null;
   }
   function truthy(v) { return v !== null && v !== undefined && v !== false && v !== 0 && v !== ""; }
   var rowKey = 0;
@@ -24,7 +22,7 @@
 
   /** A value as the expression language sees it (numbers as numbers, checkboxes as booleans). */
   function typed(f, v) {
-    if (NUMBERS.indexOf(f.type) >= 0) {
+    if (jimu.fieldType(f.type).expr === "number") {
       if (v === null || v === undefined || v === "") return null;
       var n = Number(v);
       return isNaN(n) ? null : n;
@@ -204,19 +202,19 @@
             var out = {};
             if (row.id) out.id = row.id;
             f.fields.forEach(function (inner) {
-              if (COMPUTED.indexOf(inner.type) < 0 && !inner.read_only && row[inner.key] !== undefined) out[inner.key] = row[inner.key] === "" ? null : row[inner.key];
+              if (!computed(inner) && !inner.read_only && row[inner.key] !== undefined) out[inner.key] = row[inner.key] === "" ? null : row[inner.key];
             });
             return out;
           });
         }
-        if (["attachment", "image", "signature"].indexOf(f.type) >= 0) return (v || []).map(function (file) { return { id: file.id }; });
-        if (v === "" && ["text", "textarea", "richtext"].indexOf(f.type) < 0) return null;
+        if (jimu.fieldType(f.type).files) return (v || []).map(function (file) { return { id: file.id }; });
+        if (v === "" && !jimu.fieldType(f.type).empty_text) return null;
         return v === undefined ? null : v;
       },
       payload() {
         var out = {}, modes = (config.perms || {}).fields || {};
         spec.fields.forEach((f) => {
-          if (COMPUTED.indexOf(f.type) >= 0 || f.read_only || (modes[f.key] || "edit") !== "edit") return;
+          if (computed(f) || f.read_only || (modes[f.key] || "edit") !== "edit") return;
           var v = this.clean(f, this.values[f.key]);
           if (this.mode === "edit" && JSON.stringify(v) === JSON.stringify(this.clean(f, this.fromRecord(this.record)[f.key]))) return;
           out[f.key] = v;

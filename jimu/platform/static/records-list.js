@@ -3,9 +3,7 @@
 (function () {
   "use strict";
   var jimu = window.jimu;
-  var NUMBERS = ["number", "amount", "percent", "rating", "formula", "rollup"];
-  var TEXTS = ["text", "textarea", "phone", "email", "url", "serial"];
-  var HIDDEN_BY_DEFAULT = ["subform", "richtext", "textarea", "signature", "location"];
+  function kindOf(f) { return jimu.fieldType(f.type); }
 
   function quote(text) { return '"' + String(text).replace(/\\/g, "\\\\").replace(/"/g, '""') + '"'; }
   function dateLiteral(value, withTime) {
@@ -20,7 +18,7 @@
     var spec = config.spec, byKey = {};
     spec.fields.forEach(function (f) { byKey[f.key] = f; });
     var modes = (config.perms || {}).fields || {};
-    var defaults = spec.fields.filter(function (f) { return HIDDEN_BY_DEFAULT.indexOf(f.type) < 0 && modes[f.key] !== "hidden"; }).slice(0, 6).map(function (f) { return f.key; });
+    var defaults = spec.fields.filter(function (f) { return kindOf(f).column && modes[f.key] !== "hidden"; }).slice(0, 6).map(function (f) { return f.key; });
     if (spec.title_field && defaults.indexOf(spec.title_field) > 0) defaults = [spec.title_field].concat(defaults.filter(function (k) { return k !== spec.title_field; }));
     return {
       config: config, spec: spec, words: config.words, columns: defaults, sort: "", q: "", conditions: [], match: "all",
@@ -45,30 +43,28 @@
       filterable() {
         var modes = (config.perms || {}).fields || {};
         return spec.fields.filter(function (f) {
-          if (modes[f.key] === "hidden") return false;
-          return NUMBERS.concat(TEXTS, ["date", "datetime", "checkbox", "select"]).indexOf(f.type) >= 0 || ((f.type === "member" || f.type === "department") && !f.multiple);
+          var kind = kindOf(f);
+          return modes[f.key] !== "hidden" && !!kind.filter && !(kind.links && f.multiple);
         });
       },
       ops(key) {
-        var f = this.fieldOf(key);
-        if (TEXTS.indexOf(f.type) >= 0) return ["contains", "eq", "ne", "starts", "empty", "not_empty"];
-        if (NUMBERS.indexOf(f.type) >= 0 || f.type === "date" || f.type === "datetime") return ["eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"];
-        if (f.type === "checkbox") return ["true", "false"];
-        if (f.type === "select") return ["eq", "ne", "empty", "not_empty"];
-        if (f.type === "member") return ["me", "empty", "not_empty"];
+        var filter = kindOf(this.fieldOf(key)).filter;
+        if (filter === "text") return ["contains", "eq", "ne", "starts", "empty", "not_empty"];
+        if (["number", "date", "datetime"].indexOf(filter) >= 0) return ["eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"];
+        if (filter === "checkbox") return ["true", "false"];
+        if (filter === "select") return ["eq", "ne", "empty", "not_empty"];
+        if (filter === "member") return ["me", "empty", "not_empty"];
         return ["empty", "not_empty"];
       },
       needsValue(op) { return ["empty", "not_empty", "true", "false", "me"].indexOf(op) < 0; },
-      inputType(key) {
-        var t = this.fieldOf(key).type;
-        return t === "date" ? "date" : t === "datetime" ? "datetime-local" : NUMBERS.indexOf(t) >= 0 ? "number" : "text";
-      },
+      inputType(key) { return kindOf(this.fieldOf(key)).input || "text"; },
       literal(f, value) {
-        if (NUMBERS.indexOf(f.type) >= 0) {
+        var filter = kindOf(f).filter;
+        if (filter === "number") {
           var v = f.type === "percent" ? jimu.shiftDecimal(value, -2) : String(value).trim();
           return /^-?\d+(\.\d+)?$/.test(v) ? v : null;
         }
-        if (f.type === "date" || f.type === "datetime") return dateLiteral(value, f.type === "datetime");
+        if (filter === "date" || filter === "datetime") return dateLiteral(value, filter === "datetime");
         return quote(value);
       },
       compile(c) {
@@ -128,13 +124,10 @@
         }
       },
       pages() { return Math.max(1, Math.ceil(this.total / this.pageSize)); },
-      cellClass(key) {
-        var t = this.fieldOf(key).type;
-        return NUMBERS.concat(["date", "datetime", "time", "select", "serial"]).indexOf(t) >= 0 ? "nowrap" : "";
-      },
+      cellClass(key) { return kindOf(this.fieldOf(key)).nowrap ? "nowrap" : ""; },
       cell(record, key) { return jimu.showValue(this.fieldOf(key), record[key], this.words); },
       toggleSort(key) {
-        if (!byKey[key] || ["subform", "multiselect"].indexOf(byKey[key].type) >= 0) return;
+        if (!byKey[key] || !kindOf(byKey[key]).sortable) return;
         this.sort = this.sort === key ? "-" + key : this.sort === "-" + key ? "" : key;
         this.load();
       },
@@ -150,7 +143,7 @@
       editable() {
         var modes = (config.perms || {}).fields || {};
         return spec.fields.filter(function (f) {
-          return !f.read_only && (modes[f.key] || "edit") === "edit" && ["formula", "lookup", "rollup", "serial", "subform", "attachment", "image", "signature", "address", "location", "member", "department", "relation", "multiselect", "richtext"].indexOf(f.type) < 0;
+          return !f.read_only && (modes[f.key] || "edit") === "edit" && !!kindOf(f).bulk_edit;
         });
       },
       async bulkDelete() {

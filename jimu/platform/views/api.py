@@ -11,8 +11,9 @@ from jimu.form_engine.runtime import load_runtime
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
-from jimu.platform.forms.api import FormKey, platform_tables
+from jimu.platform.forms.api import FormKey
 from jimu.platform.permissions.service import require_member
+from jimu.platform.records import platform_tables
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import MAX_ID
 from jimu.platform.views import service

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from jimu import __version__
 from jimu.engines.errors import JimuError
+from jimu.form_engine.fieldtypes import browser_table
 from jimu.platform.auth.service import principal_from_cookie
 from jimu.platform.deps import SESSION_COOKIE, SessionDep
 from jimu.platform.errors import request_locale
@@ -85,6 +86,7 @@ def render(request: Request, name: str, user: User | None, **context: Any) -> HT
             "t": lambda key: translate(key, locale),
             "label": lambda value: pick_label(value, locale),
             "json": to_json,
+            "field_types": browser_table,
             "version": __version__,
             **context,
         },

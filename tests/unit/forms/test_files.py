@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from jimu.engines.blobs import LocalBlobStore
 from jimu.engines.errors import NotFound, TooLarge, ValidationFailed
 from jimu.form_engine import spec as s
-from jimu.form_engine.files import _write, blob_path, check_type, sanitize_name, size_limit, sniff
+from jimu.form_engine.files import _write, blob_key, check_type, sanitize_name, size_limit, sniff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 LABEL = s.Label(en="x")
@@ -93,18 +94,29 @@ def test_images_and_signatures_are_judged_by_content() -> None:
     assert size_limit(image) == 10 * 1024 * 1024
 
 
-def test_blob_paths_never_leave_the_root(tmp_path: Path) -> None:
-    assert blob_path(tmp_path, "abcdefghijklmnop") == tmp_path / "ab" / "abcdefghijklmnop"
+def test_blob_keys_never_leave_the_store(tmp_path: Path) -> None:
+    assert blob_key("abcdefghijklmnop") == "files/ab/abcdefghijklmnop"
     for bad in ("../../etc/passwd", "a/b" * 8, "short", "abcdefghijklmnop\n"):
         with pytest.raises(NotFound):
-            blob_path(tmp_path, bad)
+            blob_key(bad)
+    store = LocalBlobStore(tmp_path)
+    for key in ("../x", "/etc/passwd", "files/../../x", "files//x", "files/./x"):
+        with pytest.raises(ValueError, match="not a blob key"):
+            store.write(key, [b"x"])
 
 
 def test_an_oversize_stream_leaves_nothing_behind(tmp_path: Path) -> None:
-    target = tmp_path / "ab" / "abcdefghijklmnop"
+    store = LocalBlobStore(tmp_path)
+    key = "files/ab/abcdefghijklmnop"
     with pytest.raises(TooLarge):
-        _write(target, b"x" * 10, io.BytesIO(b"y" * 100), 50, "files")
-    assert list(tmp_path.rglob("*")) == [tmp_path / "ab"]
-    size, digest = _write(target, b"x" * 10, io.BytesIO(b"y" * 10), 50, "files")
+        _write(store, key, b"x" * 10, io.BytesIO(b"y" * 100), 50, "files")
+    assert list(tmp_path.rglob("*.*")) == []
+    assert store.local_path(key) is None
+    size, digest = _write(store, key, b"x" * 10, io.BytesIO(b"y" * 10), 50, "files")
     assert (size, len(digest)) == (20, 64)
-    assert target.read_bytes() == b"x" * 10 + b"y" * 10
+    with store.open(key) as stored:
+        assert stored.read() == b"x" * 10 + b"y" * 10
+    store.delete(key)
+    assert store.local_path(key) is None
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
