@@ -31,6 +31,7 @@ from jimu.platform.middleware import (
 from jimu.platform.org.service import ensure_system_roles
 from jimu.platform.routers import ROUTERS
 from jimu.platform.settings import Settings, get_settings
+from jimu.platform.web.render import install_page_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("jimu")
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = make_session_factory(engine)
 
     install_error_handlers(app)
+    install_page_handlers(app)
     app.add_middleware(
         ProblemCSRFMiddleware,
         secret=settings.secret_key,

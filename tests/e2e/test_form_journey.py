@@ -62,6 +62,9 @@ class Designer:
         mouse.move(source["x"] + 30, source["y"] + 30, steps=5)
         mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4, steps=12)
         mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 3, steps=3)
+        # the dragged palette item sits in the sub-form once the drag has reached it (on a
+        # loaded machine that can take a moment): release only then
+        expect(target.locator(".palette-item")).to_have_count(1)
         mouse.up()
         expect(target.locator(".cv-field")).to_have_count(before + 1)
         self.describe(key, en, zh)

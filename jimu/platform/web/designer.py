@@ -17,7 +17,7 @@ from jimu.platform.schemas import KEY_PATTERN
 from jimu.platform.web import context
 from jimu.platform.web.fieldtypes import palette
 from jimu.platform.web.layout import blocks
-from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+from jimu.platform.web.render import PageUser, messages, not_found, render
 
 router = APIRouter(include_in_schema=False)
 AppKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
@@ -34,11 +34,8 @@ def formula_types(spec: FormSpec, forms: dict[str, FormSpec]) -> dict[str, str]:
 
 
 @router.get("/apps/{app}", response_class=HTMLResponse)
-def app_home(request: Request, session: SessionDep, app: AppKey) -> Response:
+def app_home(request: Request, session: SessionDep, user: PageUser, app: AppKey) -> Response:
     """An app's home: its menu, its forms, and for admins the menu editor."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
     page = context.app_page(session, app, user)
     if page is None:
         return not_found(request, user)
@@ -55,11 +52,10 @@ def app_home(request: Request, session: SessionDep, app: AppKey) -> Response:
 
 
 @router.get("/apps/{app}/forms/{form}/design", response_class=HTMLResponse)
-def designer_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+def designer_page(
+    request: Request, session: SessionDep, user: PageUser, app: AppKey, form: FormKey
+) -> Response:
     """The form designer: palette, canvas, properties (the app's admins)."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
     page = context.form_page(session, app, form, user, draft=True)
     if page is None or page.form is None or not page.app_admin:
         return not_found(request, user)
@@ -87,11 +83,10 @@ def designer_page(request: Request, session: SessionDep, app: AppKey, form: Form
 
 
 @router.get("/apps/{app}/forms/{form}/preview", response_class=HTMLResponse)
-def preview_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+def preview_page(
+    request: Request, session: SessionDep, user: PageUser, app: AppKey, form: FormKey
+) -> Response:
     """The saved draft as an end user would fill it; nothing can be saved from here."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
     page = context.form_page(session, app, form, user, draft=True)
     if page is None or page.spec is None or not page.app_admin:
         return not_found(request, user)

@@ -12,7 +12,7 @@ from jimu.platform.apps import service as apps_service
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import LOCALE_COOKIE
 from jimu.platform.permissions.service import visible_apps
-from jimu.platform.web.render import page_user, render, safe_next, to_login
+from jimu.platform.web.render import PageUser, page_user, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,11 +30,8 @@ def login_page(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home_page(request: Request, session: SessionDep) -> Response:
+def home_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     """The app list."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
     apps = visible_apps(session, user, apps_service.list_apps(session))
     return render(request, "home.html", user, apps=apps)
 

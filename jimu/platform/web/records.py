@@ -15,7 +15,7 @@ from jimu.platform.schemas import IdPath
 from jimu.platform.web import context
 from jimu.platform.web.designer import AppKey, FormKey
 from jimu.platform.web.layout import blocks
-from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+from jimu.platform.web.render import PageUser, messages, not_found, render
 
 router = APIRouter(include_in_schema=False)
 FORM = "/apps/{app}/forms/{form}"
@@ -44,13 +44,10 @@ def _form_context(
 
 
 def _open(
-    request: Request, session: SessionDep, app: str, form: str, action: str
-) -> Response | tuple[User, context.FormPage]:
-    """The signed-in user and the published form, or the page to show instead (sign-in,
-    not found, not published yet, or not allowed to ``action`` the form's records)."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
+    request: Request, session: Session, user: User, app: str, form: str, action: str
+) -> Response | context.FormPage:
+    """The published form, or the page to show instead (not found, not published yet, or
+    not allowed to ``action`` the form's records)."""
     page = context.form_page(session, app, form, user)
     if page is None:
         return not_found(request, user)
@@ -70,16 +67,17 @@ def _open(
         )
         response.status_code = 403
         return response
-    return user, page
+    return page
 
 
 @router.get(FORM, response_class=HTMLResponse)
-def list_page(request: Request, session: SessionDep, app: AppKey, form: FormKey) -> Response:
+def list_page(
+    request: Request, session: SessionDep, user: PageUser, app: AppKey, form: FormKey
+) -> Response:
     """A form's records: columns, sort, filters, search, paging, bulk actions, saved views."""
-    opened = _open(request, session, app, form, "view")
-    if isinstance(opened, Response):
-        return opened
-    user, page = opened
+    page = _open(request, session, user, app, form, "view")
+    if isinstance(page, Response):
+        return page
     return render(request, "records_list.html", user, **_form_context(request, session, page))
 
 
@@ -87,40 +85,48 @@ def list_page(request: Request, session: SessionDep, app: AppKey, form: FormKey)
 def new_page(
     request: Request,
     session: SessionDep,
+    user: PageUser,
     app: AppKey,
     form: FormKey,
     embed: Annotated[bool, Query()] = False,
 ) -> Response:
     """The form to fill for a new record (``embed``: inside another form's dialog)."""
-    opened = _open(request, session, app, form, "create")
-    if isinstance(opened, Response):
-        return opened
-    user, page = opened
+    page = _open(request, session, user, app, form, "create")
+    if isinstance(page, Response):
+        return page
     extra = _form_context(request, session, page, mode="new", record_id=None, embed=embed)
     return render(request, "record_form.html", user, **extra)
 
 
 @router.get(FORM + "/records/{record_id}/edit", response_class=HTMLResponse)
 def edit_page(
-    request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    app: AppKey,
+    form: FormKey,
+    record_id: IdPath,
 ) -> Response:
     """The form filled with a record, to change it."""
-    opened = _open(request, session, app, form, "edit")
-    if isinstance(opened, Response):
-        return opened
-    user, page = opened
+    page = _open(request, session, user, app, form, "edit")
+    if isinstance(page, Response):
+        return page
     extra = _form_context(request, session, page, mode="edit", record_id=record_id, embed=False)
     return render(request, "record_form.html", user, **extra)
 
 
 @router.get(FORM + "/records/{record_id}", response_class=HTMLResponse)
 def detail_page(
-    request: Request, session: SessionDep, app: AppKey, form: FormKey, record_id: IdPath
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    app: AppKey,
+    form: FormKey,
+    record_id: IdPath,
 ) -> Response:
     """A record: its fields by layout, related records, history and comments."""
-    opened = _open(request, session, app, form, "view")
-    if isinstance(opened, Response):
-        return opened
-    user, page = opened
+    page = _open(request, session, user, app, form, "view")
+    if isinstance(page, Response):
+        return page
     extra = _form_context(request, session, page, record_id=record_id)
     return render(request, "record_detail.html", user, **extra)

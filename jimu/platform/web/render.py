@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -67,6 +67,30 @@ def page_user(request: Request, session: SessionDep) -> User | None:
         return principal_from_cookie(session, request.app.state.settings, cookie).user
     except JimuError:
         return None
+
+
+class SignInRequired(Exception):
+    """A page was asked for by a visitor who is not signed in (answered by ``to_login``)."""
+
+
+def signed_in_user(request: Request, session: SessionDep) -> User:
+    """The signed-in user of a page request; a visitor is sent to sign in first."""
+    user = page_user(request, session)
+    if user is None:
+        raise SignInRequired
+    return user
+
+
+PageUser = Annotated[User, Depends(signed_in_user)]
+
+
+def install_page_handlers(app: FastAPI) -> None:
+    """Pages asked for by visitors go to the sign-in page, and back afterwards."""
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        return to_login(request)
+
+    app.add_exception_handler(SignInRequired, sign_in_first)
 
 
 def messages(locale: str) -> dict[str, str]:

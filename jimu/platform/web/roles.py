@@ -16,7 +16,7 @@ from jimu.platform.deps import SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.web import context
 from jimu.platform.web.designer import AppKey, formula_types
-from jimu.platform.web.render import messages, not_found, page_user, render, to_login
+from jimu.platform.web.render import PageUser, messages, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,11 +47,8 @@ def meta_fields() -> list[dict[str, Any]]:
 
 
 @router.get("/apps/{app}/roles", response_class=HTMLResponse)
-def roles_page(request: Request, session: SessionDep, app: AppKey) -> Response:
+def roles_page(request: Request, session: SessionDep, user: PageUser, app: AppKey) -> Response:
     """The app's roles, their members and each form's permissions (the app's admins)."""
-    user = page_user(request, session)
-    if user is None:
-        return to_login(request)
     page = context.app_page(session, app, user)
     if page is None or not page.app_admin:
         return not_found(request, user)
