@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from jimu.platform.db import make_engine
 from tests.conftest import database_url, reset_schema
@@ -32,3 +33,16 @@ def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
 def scratch_url(scratch_engine: Engine) -> str:
     """The URL of the scratch database."""
     return scratch_engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def session(engine: Engine, clean_db: None) -> Iterator[Session]:
+    """A session whose every change, DDL included, is rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()

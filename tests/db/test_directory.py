@@ -10,13 +10,12 @@ supervisor.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import FrozenInstanceError
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from jimu.engines import directory as engine_directory
@@ -27,19 +26,6 @@ from jimu.platform.org.directory import SqlDirectory
 from jimu.platform.org.models import Department, User
 from jimu.platform.permissions.models import AppRole, app_role_departments, app_role_users
 from jimu.platform.settings import Settings
-
-
-@pytest.fixture
-def session(engine: Engine, clean_db: None) -> Iterator[Session]:
-    """A session whose every change is rolled back after the test."""
-    with engine.connect() as connection:
-        outer = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
 
 
 @pytest.fixture

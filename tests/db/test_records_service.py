@@ -3,12 +3,10 @@ transaction that is rolled back after each test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jimu.engines import events
@@ -46,19 +44,6 @@ DEAL = {
         },
     ],
 }
-
-
-@pytest.fixture
-def session(engine: Engine, clean_db: None) -> Iterator[Session]:
-    """A session whose every change, DDL included, is rolled back after the test."""
-    with engine.connect() as connection:
-        outer = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ a hit (inside a transaction rolled back after each test)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from jimu.form_engine import service as forms
@@ -29,19 +27,6 @@ NOTE = {
         {"key": "body", "type": "text", "label": {"en": "Body"}},
     ],
 }
-
-
-@pytest.fixture
-def session(engine: Engine, clean_db: None) -> Iterator[Session]:
-    """A session whose every change, DDL included, is rolled back after the test."""
-    with engine.connect() as connection:
-        outer = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
 
 
 @pytest.fixture
