@@ -24,7 +24,7 @@ from jimu.engines.errors import Conflict, FieldError, ValidationFailed
 from jimu.engines.i18n import Text, text
 from jimu.form_engine import spec as s
 from jimu.form_engine.fieldtypes import FIELD_TYPES, coerce
-from jimu.form_engine.records import to_json
+from jimu.form_engine.serialize import to_json
 from jimu.form_engine.tables import FormTables, _indexes, column_type, is_multi
 from jimu.form_engine.validate import validate_form
 from jimu.form_engine.values import Invalid

@@ -87,8 +87,9 @@ class Pipeline:
     def _accept(self, values: Mapping[str, Any], draft: Draft) -> None:
         """Only fields of the form, never computed or read-only ones, and only those the
         actor may edit."""
+        fields = {f.key: f for f in self.rt.spec.fields}
         for key in values:
-            f = self.rt.spec.field(key)
+            f = fields.get(key)
             if f is None:
                 draft.error(key, "unknown_field", text("No such field.", "没有这个字段。"))
             elif f.type in COMPUTED or f.read_only:

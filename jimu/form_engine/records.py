@@ -44,7 +44,7 @@ from jimu.form_engine.serialize import to_json
 from jimu.form_engine.store import RecordAudit, history_of, next_serial
 from jimu.form_engine.tables import unique_index_name
 
-__all__ = ["COUNT_LIMIT", "Actor", "RecordEvent", "RecordPage", "RecordsService", "to_json"]
+__all__ = ["COUNT_LIMIT", "Actor", "RecordEvent", "RecordPage", "RecordsService"]
 
 RECORD = text("Record", "记录")
 ALREADY_TAKEN = text("Another record already has this value.", "已有其他记录使用该值。")

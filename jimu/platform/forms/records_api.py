@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from jimu.form_engine.records import RecordsService, to_json
+from jimu.form_engine.records import RecordsService
+from jimu.form_engine.serialize import to_json
 from jimu.platform.apps.api import AppKey
 from jimu.platform.deps import CurrentUser, SessionDep
 from jimu.platform.forms.api import FormKey

@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from jimu.form_engine import service as forms
-from jimu.form_engine.runtime import load_runtime
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
@@ -24,7 +22,7 @@ from jimu.platform.permissions.schemas import (
     MyPermissions,
     PresetRead,
 )
-from jimu.platform.records import platform_tables
+from jimu.platform.records import form_runtime
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import KEY_PATTERN, MAX_ID, IdPath
 
@@ -110,9 +108,7 @@ def my_permissions(
     """What the caller may do with the form's records, and each field's mode."""
     app_row = get_app(session, app)
     access = service.require_member(session, app_row, user)
-    runtime = load_runtime(
-        session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
-    )
+    runtime = form_runtime(session, app_row, form)
     grant = access(runtime)
     fields = {f.key: grant.mode(f.key) for f in runtime.spec.fields}
     fields |= {
@@ -138,7 +134,5 @@ def explain_record(
     """Why ``user`` can or cannot see and edit the record: which role, which scope (admins)."""
     app_row = get_app(session, app)
     service.require_app_admin(session, app_row, caller)
-    runtime = load_runtime(
-        session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
-    )
+    runtime = form_runtime(session, app_row, form)
     return explain(session, app_row, runtime, get_user(session, user), record_id)

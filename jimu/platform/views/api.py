@@ -6,14 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from jimu.form_engine import service as forms
-from jimu.form_engine.runtime import load_runtime
 from jimu.platform.apps.api import AppKey
 from jimu.platform.apps.service import get_app
 from jimu.platform.deps import CurrentUser, SessionDep
 from jimu.platform.forms.api import FormKey
 from jimu.platform.permissions.service import require_member
-from jimu.platform.records import platform_tables
+from jimu.platform.records import form_runtime
 from jimu.platform.responses import PROBLEMS
 from jimu.platform.schemas import MAX_ID
 from jimu.platform.views import service
@@ -31,9 +29,7 @@ def _context(
     the records API decides); the app's admins share views."""
     app_row = get_app(session, app)
     access = require_member(session, app_row, user)
-    runtime = load_runtime(
-        session, app_row.key, forms.get_form(session, app_row.id, form), platform_tables()
-    )
+    runtime = form_runtime(session, app_row, form)
     grant = access(runtime)
     grant.require("view")
     return service.ViewContext(runtime, user, access.app_admin, grant)

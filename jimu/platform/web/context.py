@@ -18,7 +18,7 @@ from jimu.platform.apps.menu import MenuItemRead, MenuRead, read_menu
 from jimu.platform.apps.models import App
 from jimu.platform.org.models import User
 from jimu.platform.permissions.policy import Access
-from jimu.platform.records import platform_tables
+from jimu.platform.records import form_runtime, platform_tables
 
 
 @dataclass
@@ -120,9 +120,7 @@ def _readable(session: Session, page: FormPage, form_key: str) -> bool:
     """Whether the user may read the records of another form of the app."""
     if page.app_admin:
         return True
-    form = forms_service.get_form(session, page.app.id, form_key)
-    runtime = load_runtime(session, page.app.key, form, platform_tables())
-    return page.access(runtime).allows("view")
+    return page.access(form_runtime(session, page.app, form_key)).allows("view")
 
 
 def related_forms(session: Session, page: FormPage) -> list[dict[str, Any]]:
