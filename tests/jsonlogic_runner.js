@@ -5,7 +5,7 @@ const path = require("path");
 const readline = require("readline");
 const root = path.resolve(__dirname, "..");
 const jsonLogic = require(path.join(root, "frontend/node_modules/json-logic-js"));
-require(path.join(root, "jimu/platform/static/jimu-logic.js"))(jsonLogic);
+require(path.join(root, "jimu/platform/static/components/jimu-logic.js"))(jsonLogic);
 
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", (line) => {

@@ -259,6 +259,22 @@ def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> Validate
 
     Raises ValidationFailed listing every problem, each with the spec path it concerns.
     """
+    result, problems = _validate(form, forms)
+    if problems.errors:
+        raise ValidationFailed(
+            text("The form has {n} problem(s).", "表单有 {n} 处问题。", n=len(problems.errors)),
+            errors=problems.errors,
+        )
+    return result
+
+
+def known_results(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> dict[str, Type]:
+    """The result types of the formula fields that check, even when others do not: what a
+    draft being edited can already offer to the formulas written next."""
+    return _validate(form, forms)[0].results
+
+
+def _validate(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> tuple[ValidatedForm, _Problems]:
     problems = _Problems()
     _keys(form, problems)
     _references(form, forms, problems)
@@ -283,9 +299,4 @@ def validate_form(form: s.FormSpec, forms: Mapping[str, s.FormSpec]) -> Validate
             checked = _check(problems, f"{base}.formula", f.formula, rollup_schema, NUMBER)
             if checked is not None:
                 result.rollups[f.key] = checked
-    if problems.errors:
-        raise ValidationFailed(
-            text("The form has {n} problem(s).", "表单有 {n} 处问题。", n=len(problems.errors)),
-            errors=problems.errors,
-        )
-    return result
+    return result, problems

@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             title="Jimu API",
             swagger_js_url="/static/vendor/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
+            swagger_favicon_url="/static/shell/favicon.svg",
         )
         # Swagger UI starts from an inline script: allow that one by a per-response nonce
         nonce = secrets.token_urlsafe(16)

@@ -50,6 +50,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/apps/{app}/forms/{form}/views"): {"name": "v"},
     ("PATCH", "/api/apps/{app}/forms/{form}/views/{view_id}"): {"name": "w"},
     ("POST", "/api/apps/{app}/forms/{form}/records/{record_id}/comments"): {"body": "hi"},
+    ("POST", "/api/apps/{app}/formulas/catalogue"): {"kind": "form", "form": "deal"},
+    ("POST", "/api/apps/{app}/formulas/check"): {
+        "expression": "1",
+        "context": {"kind": "form", "form": "deal"},
+    },
 }
 
 
@@ -167,6 +172,8 @@ ADMIN_ONLY = [
     ("POST", "/api/apps/{app}/forms/{form}/publish"),
     ("PUT", "/api/apps/{app}/menu"),
     ("PATCH", "/api/apps/{app}"),
+    ("POST", "/api/apps/{app}/formulas/catalogue"),
+    ("POST", "/api/apps/{app}/formulas/check"),
 ]
 
 

@@ -137,7 +137,9 @@ def test_pages_speak_chinese(browser) -> None:
     assert "商机" in page
 
 
-def test_designer_takes_formulas_into_sub_forms_and_knows_row_result_types(browser) -> None:
+def test_designer_takes_formulas_into_sub_forms_and_the_server_knows_row_result_types(
+    browser,
+) -> None:
     spec = browser.get("/api/apps/crm/forms/deal").json()
     lines = next(f for f in spec["draft"]["fields"] if f["key"] == "lines")
     lines["fields"].append(
@@ -149,7 +151,10 @@ def test_designer_takes_formulas_into_sub_forms_and_knows_row_result_types(brows
     config = json.loads(page.split('id="designer-config">')[1].split("</script>")[0])
     formula = next(p for p in config["palette"]["fields"] if p["type"] == "formula")
     assert formula["in_subform"] is True
-    assert config["formula_types"]["lines.double"] == "number"
-    assert config["formula_types"]["total"] == "number"
+    row = {"kind": "row", "form": "deal", "subform": "lines"}
+    fields = browser.post("/api/apps/crm/formulas/catalogue", json=row).json()["fields"]
+    assert {"key": "double", "type": "number", "label": {"en": "Double"}, "fields": []} in fields
+    form = browser.post("/api/apps/crm/formulas/catalogue", json={"kind": "form", "form": "deal"})
+    assert {f["key"]: f["type"] for f in form.json()["fields"]}["total"] == "number"
     form = browser.get("/apps/crm/forms/deal/preview").text
     assert 'data-testid="computed-lines-double"' in form

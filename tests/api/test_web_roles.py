@@ -16,7 +16,7 @@ def config_of(html: str) -> dict[str, Any]:
     return dict(json.loads(html.split('id="roles-config">')[1].split("</script>")[0]))
 
 
-def test_admins_get_the_forms_their_fields_and_the_record_fields(
+def test_admins_get_the_forms_and_their_fields_and_scope_filters_ask_the_server(
     admin_client, admin, login
 ) -> None:
     make_app(admin_client)
@@ -29,11 +29,14 @@ def test_admins_get_the_forms_their_fields_and_the_record_fields(
     forms = {f["key"]: f for f in config["forms"]}
     assert set(forms) == {"customer", "deal"}
     assert [f["key"] for f in forms["deal"]["fields"]][:3] == ["title", "amount", "vip"]
-    assert forms["deal"]["types"]["total"] == "number"
-    meta = {m["key"]: m["type"] for m in config["meta"]}
-    assert meta["_owner"] == "user"
-    assert meta["_created_at"] == "datetime"
     assert config["words"]["scope_department_tree"]
+    assert "bulk_delete" not in config["words"]  # the records pages' words stay there
+    scope = {"kind": "scope", "form": "deal"}
+    fields = browser.post("/api/apps/crm/formulas/catalogue", json=scope).json()["fields"]
+    types = {f["key"]: f["type"] for f in fields}
+    assert types["total"] == "number"
+    assert types["_owner"] == "user"
+    assert types["_created_at"] == "datetime"
 
 
 def test_forms_not_published_yet_are_listed_too(admin_client, admin, login) -> None:

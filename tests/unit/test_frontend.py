@@ -28,7 +28,21 @@ def test_lockfile_records_no_download_addresses() -> None:
         assert "resolved" not in entry, path
 
 
-@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES.glob("*.html")))
+@pytest.mark.parametrize(
+    "template", sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html"))
+)
 def test_templates_load_nothing_from_other_hosts(template: str) -> None:
     source = (TEMPLATES / template).read_text()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", source)
+
+
+AREAS = {"shell", "components", "forms", "records", "roles"}
+
+
+def test_templates_and_scripts_live_in_the_folder_of_their_area() -> None:
+    static = ROOT / "jimu" / "platform" / "static"
+    loose = [p.name for p in TEMPLATES.iterdir() if p.is_file()]
+    loose += [p.name for p in static.iterdir() if p.is_file()]
+    assert loose == []
+    assert {p.name for p in TEMPLATES.iterdir()} == AREAS
+    assert {p.name for p in static.iterdir()} - {"vendor"} == AREAS

@@ -18,7 +18,7 @@ import pytest
 from jimu.platform.web.render import TEMPLATES, to_js
 
 TEMPLATE_DIR = Path(TEMPLATES.env.loader.searchpath[0])  # type: ignore[union-attr]
-TEMPLATE_FILES = sorted(TEMPLATE_DIR.glob("*.html"))
+TEMPLATE_FILES = sorted(TEMPLATE_DIR.rglob("*.html"))
 
 # JS expressions the widget macros assemble from `|js` pieces and pass on by name
 ASSEMBLED = {"model", "path", "row_path"}

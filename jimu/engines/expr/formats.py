@@ -1,6 +1,6 @@
 """TEXT's format codes: Excel number formats and date/time formats, shared by every backend.
 
-The tokenizer here is the one the SQL backend compiles from; static/jimu-logic.js follows
+The tokenizer here is the one the SQL backend compiles from; static/components/jimu-logic.js follows
 the same rules in the browser.
 """
 

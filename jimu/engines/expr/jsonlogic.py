@@ -1,6 +1,6 @@
 """Browser backend: compiles a checked expression into JsonLogic for live form evaluation.
 
-Every operation is one of ours (``j.<name>``, defined in static/jimu-logic.js for
+Every operation is one of ours (``j.<name>``, defined in static/components/jimu-logic.js for
 json-logic-js) so NULL, dates and text behave as on the server; the server re-checks on save.
 """
 

@@ -6,10 +6,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from jimu.platform.schemas import StrictModel
+from jimu.platform.schemas import KEY_PATTERN, StrictModel
 
 FieldType = Literal[
-    "number", "text", "bool", "date", "datetime", "user", "department", "relation", "subform"
+    "number",
+    "text",
+    "bool",
+    "date",
+    "datetime",
+    "user",
+    "department",
+    "relation",
+    "subform",
+    "collection",
+    "any",
 ]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^_?[A-Za-z][A-Za-z0-9_]{0,62}$")]
 
@@ -31,6 +41,36 @@ class ExpressionCheck(StrictModel):
     expression: Annotated[str, StringConstraints(max_length=20_000)]
     fields: list[CatalogueField] = Field(default_factory=list, max_length=500)
     expect: Literal["number", "text", "bool", "date", "datetime"] | None = None
+
+
+class FormulaContext(StrictModel):
+    """Where a formula is written: the kind of place, its form, and what is being edited."""
+
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")] = Field(
+        description="form, row (a sub-form row), rollup, scope (a role's data scope), "
+        "and the kinds the engines add"
+    )
+    form: Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
+    subform: FieldKey | None = Field(None, description="the sub-form of a row context")
+    draft: dict[str, Any] | None = Field(
+        None, description="the form's spec being edited, unsaved (the designer's)"
+    )
+
+
+class ContextCheck(StrictModel):
+    """A formula and the place it is written in."""
+
+    expression: Annotated[str, StringConstraints(max_length=20_000)]
+    context: FormulaContext
+    expect: Literal["number", "text", "bool", "date", "datetime"] | None = None
+
+
+class FormulaCatalogue(StrictModel):
+    """What a formula written in a context may read."""
+
+    kind: str
+    expect: str | None = None
+    fields: list[CatalogueField]
 
 
 class ExpressionProblem(StrictModel):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from jimu.engines.expr import ExprError, check, normalize
 from jimu.engines.expr.functions import CATEGORIES, REGISTRY
 from jimu.engines.expr.jsonlogic import JS_UNSUPPORTED, to_jsonlogic
-from jimu.engines.expr.types import FieldInfo, Schema, collection, relation
+from jimu.engines.expr.types import FieldInfo, Schema, Type, collection, relation
 from jimu.form_engine.fieldtypes import EXPRESSION_TYPES
+from jimu.platform.apps.models import App
+from jimu.platform.expressions.contexts import catalogue_of, place_of
 from jimu.platform.expressions.schemas import (
     CatalogueField,
+    ContextCheck,
     ExpressionCheck,
     ExpressionProblem,
     ExpressionResult,
+    FormulaCatalogue,
+    FormulaContext,
     FunctionRead,
 )
 
@@ -21,7 +28,7 @@ def build_schema(name: str, fields: list[CatalogueField], depth: int = 0) -> Sch
     schema = Schema(name)
     for item in fields:
         label: dict[str, str] = {str(k): v for k, v in item.label.items()}
-        if item.type in ("relation", "subform") and depth < 2:
+        if item.type in ("relation", "subform", "collection") and depth < 2:
             target = build_schema(item.key, item.fields, depth + 1)
             if item.type == "relation":
                 schema.add(relation(item.key, target, label=label))
@@ -34,11 +41,34 @@ def build_schema(name: str, fields: list[CatalogueField], depth: int = 0) -> Sch
 
 def check_expression(data: ExpressionCheck, locale: str) -> ExpressionResult:
     """Checks a formula against the given fields; problems come back as data, not errors."""
-    schema = build_schema("form", data.fields)
     expect = EXPRESSION_TYPES.get(data.expect) if data.expect else None
+    return check_in(data.expression, build_schema("form", data.fields), expect, locale)
+
+
+def check_in_context(
+    session: Session, app: App, data: ContextCheck, locale: str
+) -> ExpressionResult:
+    """Checks a formula where it is written (its context's catalogue and expected type)."""
+    place = place_of(session, app, data.context)
+    expect = EXPRESSION_TYPES.get(data.expect) if data.expect else place.expect
+    return check_in(data.expression, place.schema, expect, locale)
+
+
+def catalogue_in_context(session: Session, app: App, context: FormulaContext) -> FormulaCatalogue:
+    """What a formula written in ``context`` may read."""
+    place = place_of(session, app, context)
+    return FormulaCatalogue(
+        kind=context.kind,
+        expect=str(place.expect) if place.expect else None,
+        fields=catalogue_of(place.schema),
+    )
+
+
+def check_in(source: str, schema: Schema, expect: Type | None, locale: str) -> ExpressionResult:
+    """Checks ``source`` against ``schema``; problems come back as data, not errors."""
     try:
-        checked = check(data.expression, schema, expect=expect)
-        normalized = normalize(data.expression, schema)
+        checked = check(source, schema, expect=expect)
+        normalized = normalize(source, schema)
     except ExprError as exc:
         return ExpressionResult(valid=False, errors=[ExpressionProblem(**exc.as_dict(locale))])
     try:

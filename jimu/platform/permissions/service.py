@@ -15,7 +15,7 @@ from jimu.engines.i18n import Text, text
 from jimu.form_engine import service as forms
 from jimu.form_engine.catalogue import build_schema
 from jimu.form_engine.spec import FormSpec
-from jimu.form_engine.validate import validate_form
+from jimu.form_engine.validate import known_results
 from jimu.platform.apps.models import App
 from jimu.platform.models import Base
 from jimu.platform.org.models import User
@@ -263,11 +263,7 @@ def _check_filter(
     spec: FormSpec, drafts: dict[str, FormSpec], source: str, path: str
 ) -> list[FieldError]:
     try:
-        results = validate_form(spec, drafts).results
-    except ValidationFailed:
-        results = {}  # the draft has problems of its own; check what can be checked
-    try:
-        check(source, build_schema(spec, drafts, results=results), expect=BOOL)
+        check(source, build_schema(spec, drafts, results=known_results(spec, drafts)), expect=BOOL)
     except ExprError as exc:
         return [FieldError(f"{path}.filter", exc.reason, exc.detail)]
     return []

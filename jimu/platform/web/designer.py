@@ -8,29 +8,18 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
-from jimu.engines.errors import ValidationFailed
-from jimu.form_engine.spec import FormSpec
-from jimu.form_engine.validate import validate_form
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.schemas import KEY_PATTERN
 from jimu.platform.web import context
 from jimu.platform.web.fieldtypes import palette
 from jimu.platform.web.layout import blocks
-from jimu.platform.web.render import PageUser, messages, not_found, render
+from jimu.platform.web.messages import browser_words
+from jimu.platform.web.render import PageUser, not_found, render
 
 router = APIRouter(include_in_schema=False)
 AppKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
 FormKey = Annotated[str, PathParam(pattern=KEY_PATTERN)]
-
-
-def formula_types(spec: FormSpec, forms: dict[str, FormSpec]) -> dict[str, str]:
-    """Result types of a draft's formulas (row formulas as ``lines.subtotal``), if it is valid."""
-    try:
-        results = validate_form(spec, forms).results
-    except ValidationFailed:
-        return {}
-    return {key: str(kind) for key, kind in results.items()}
 
 
 @router.get("/apps/{app}", response_class=HTMLResponse)
@@ -39,15 +28,8 @@ def app_home(request: Request, session: SessionDep, user: PageUser, app: AppKey)
     page = context.app_page(session, app, user)
     if page is None:
         return not_found(request, user)
-    words = messages(request_locale(request))
     return render(
-        request,
-        "app.html",
-        user,
-        app=page.app,
-        menu=page.menu,
-        app_admin=page.app_admin,
-        words=words,
+        request, "shell/app.html", user, app=page.app, menu=page.menu, app_admin=page.app_admin
     )
 
 
@@ -74,12 +56,11 @@ def designer_page(
         "draft": page.form.draft,
         "published_version": page.form.published_version,
         "forms": others,
-        "formula_types": formula_types(page.spec, page.forms or {}) if page.spec else {},
         "palette": palette(locale),
-        "words": messages(locale),
+        "words": browser_words(locale, "forms"),
         "locale": locale,
     }
-    return render(request, "designer.html", user, app=page.app, form=page.form, config=config)
+    return render(request, "forms/designer.html", user, app=page.app, form=page.form, config=config)
 
 
 @router.get("/apps/{app}/forms/{form}/preview", response_class=HTMLResponse)
@@ -92,7 +73,7 @@ def preview_page(
         return not_found(request, user)
     return render(
         request,
-        "record_form.html",
+        "records/record_form.html",
         user,
         app=page.app,
         menu=page.menu,
@@ -102,5 +83,5 @@ def preview_page(
         mode="preview",
         record_id=None,
         embed=True,
-        words=messages(request_locale(request)),
+        words=browser_words(request_locale(request), "records"),
     )

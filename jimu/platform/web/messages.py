@@ -1,8 +1,15 @@
-"""Words of the web shell in English and Chinese."""
+"""Words of the web shell in English and Chinese, one list per area of the UI.
+
+Templates translate with every list (``t``); a page hands its browser scripts only the lists
+of its areas (``browser_words``).
+"""
 
 from __future__ import annotations
 
-UI: dict[str, tuple[str, str]] = {
+Words = dict[str, tuple[str, str]]
+
+# The page frame, sign-in, the app list, an app's home and its menu; words many areas share.
+SHELL: Words = {
     "app_name": ("Jimu", "积木"),
     "tagline": ("Build business apps without code", "零代码搭建业务应用"),
     "sign_in": ("Sign in", "登录"),
@@ -40,7 +47,6 @@ UI: dict[str, tuple[str, str]] = {
     "signed_in_as": ("Signed in as", "当前用户"),
     "error_generic": ("Something went wrong.", "出错了。"),
     "not_found": ("Page not found", "页面不存在"),
-    # app home and menu
     "new_form": ("New form", "新建表单"),
     "form_key": ("Key (ASCII, e.g. contract)", "标识（英文，如 contract）"),
     "edit_menu": ("Arrange menu", "编辑菜单"),
@@ -63,7 +69,65 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "drag_to_reorder": ("Drag to reorder", "拖动以排序"),
     "remove": ("Remove", "移除"),
-    # designer
+}
+
+# The widgets of the record form, the value display and the formula editor (every page with them).
+COMPONENTS: Words = {
+    "plan_ok": ("These changes will be applied:", "将执行以下变更："),
+    "plan_refused": ("Some changes are refused:", "部分变更被拒绝："),
+    "plan_empty": ("Nothing changes in the table.", "数据表无需变更。"),
+    "published_ok": ("Published as version {n}.", "已发布为第 {n} 版。"),
+    "required": ("Required", "必填"),
+    "read_only": ("Read-only", "只读"),
+    "hidden": ("Hidden", "隐藏"),
+    "options": ("Options", "选项"),
+    "radio": ("Radio buttons", "单选按钮"),
+    "multiple": ("Allow several", "允许多选"),
+    "decimals": ("Decimal places", "小数位数"),
+    "min": ("Minimum", "最小值"),
+    "max": ("Maximum", "最大值"),
+    "max_length": ("Maximum length", "最大长度"),
+    "currency": ("Currency", "币种"),
+    "target_form": ("Related form", "关联表单"),
+    "display_field": ("Shown field", "显示字段"),
+    "formula": ("Formula", "公式"),
+    "max_files": ("Maximum files", "最多文件数"),
+    "with_detail": ("With street address", "包含详细地址"),
+    "title_field": ("Title field", "标题字段"),
+    "clear": ("Clear", "清空"),
+    "functions": ("Functions", "函数"),
+    "fields": ("Fields", "字段"),
+    "search_functions": ("Search functions", "搜索函数"),
+    "formula_ok": ("Formula is valid; result: {type}", "公式正确，结果类型：{type}"),
+    "server_computed": ("Computed on save", "保存时计算"),
+    "checking": ("Checking…", "检查中…"),
+    "edit": ("Edit", "编辑"),
+    "search": ("Search", "搜索"),
+    "filter": ("Filter", "筛选"),
+    "apply": ("Apply", "应用"),
+    "add_row": ("Add row", "添加一行"),
+    "remove_row": ("Remove row", "删除此行"),
+    "create_new": ("Create new", "新建"),
+    "no_matches": ("No matches.", "无匹配结果。"),
+    "upload": ("Upload", "上传"),
+    "sign_here": ("Sign here", "请在此签名"),
+    "use_signature": ("Use signature", "确认签名"),
+    "province": ("Province", "省"),
+    "city": ("City", "市"),
+    "district": ("District", "区"),
+    "street": ("Street address", "详细地址"),
+    "latitude": ("Latitude", "纬度"),
+    "longitude": ("Longitude", "经度"),
+    "place": ("Place", "地点"),
+    "send": ("Send", "发送"),
+    "yes": ("Yes", "是"),
+    "no": ("No", "否"),
+    "rows_n": ("{n} rows", "{n} 行"),
+    "files_n": ("{n} files", "{n} 个文件"),
+}
+
+# The form designer.
+FORMS: Words = {
     "designer": ("Form designer", "表单设计"),
     "basic_fields": ("Basic fields", "基础字段"),
     "advanced_fields": ("Advanced fields", "增强字段"),
@@ -79,30 +143,15 @@ UI: dict[str, tuple[str, str]] = {
     "label_en": ("Label (English)", "名称（英文）"),
     "field_key": ("Key", "字段标识"),
     "help_text": ("Help text", "提示文字"),
-    "required": ("Required", "必填"),
     "unique": ("No duplicates", "不允许重复"),
-    "read_only": ("Read-only", "只读"),
-    "hidden": ("Hidden", "隐藏"),
     "default_value": ("Default value", "默认值"),
     "default_formula": ("Default (formula)", "默认值（公式）"),
-    "options": ("Options", "选项"),
     "add_option": ("Add option", "添加选项"),
     "display_as": ("Display as", "显示方式"),
     "dropdown": ("Dropdown", "下拉框"),
-    "radio": ("Radio buttons", "单选按钮"),
-    "multiple": ("Allow several", "允许多选"),
-    "decimals": ("Decimal places", "小数位数"),
-    "min": ("Minimum", "最小值"),
-    "max": ("Maximum", "最大值"),
-    "max_length": ("Maximum length", "最大长度"),
     "pattern": ("Pattern", "格式"),
-    "currency": ("Currency", "币种"),
     "max_stars": ("Stars", "星级"),
-    "target_form": ("Related form", "关联表单"),
-    "display_field": ("Shown field", "显示字段"),
-    "via_relation": ("Through relation", "关联字段"),
     "source_field": ("Field to show", "显示的字段"),
-    "formula": ("Formula", "公式"),
     "visibility_rule": ("Show only when", "显示条件"),
     "required_when": ("Required when", "必填条件"),
     "validations": ("Validation rules", "校验规则"),
@@ -117,16 +166,12 @@ UI: dict[str, tuple[str, str]] = {
     "day": ("Every day", "每天"),
     "min_rows": ("Minimum rows", "最少行数"),
     "max_rows": ("Maximum rows", "最多行数"),
-    "max_files": ("Maximum files", "最多文件数"),
     "max_size_mb": ("Maximum size (MB)", "单个文件上限（MB）"),
-    "with_detail": ("With street address", "包含详细地址"),
     "form_name_zh": ("Form name (Chinese)", "表单名称（中文）"),
     "form_name_en": ("Form name (English)", "表单名称（英文）"),
-    "title_field": ("Title field", "标题字段"),
     "submit_label": ("Submit button text", "提交按钮文字"),
     "allow_comments": ("Allow comments", "允许评论"),
     "hidden_values": ("Values of hidden fields", "隐藏字段的值"),
-    "clear": ("Clear", "清空"),
     "keep": ("Keep", "保留"),
     "section_title": ("Title", "标题"),
     "duplicate": ("Duplicate", "复制"),
@@ -141,39 +186,28 @@ UI: dict[str, tuple[str, str]] = {
     "save_draft": ("Save draft", "保存草稿"),
     "publish": ("Publish", "发布"),
     "publish_plan": ("Publish plan", "发布计划"),
-    "plan_ok": ("These changes will be applied:", "将执行以下变更："),
-    "plan_refused": ("Some changes are refused:", "部分变更被拒绝："),
-    "plan_empty": ("Nothing changes in the table.", "数据表无需变更。"),
     "blocking_records": ("Records in the way", "受阻的记录"),
-    "published_ok": ("Published as version {n}.", "已发布为第 {n} 版。"),
     "open_form": ("Open the form", "打开表单"),
     "unsaved_changes": ("You have unsaved changes.", "有尚未保存的修改。"),
     "has_problems": (
         "The form has problems; see the marked fields.",
         "表单有问题，请查看标记的字段。",
     ),
-    "functions": ("Functions", "函数"),
-    "fields": ("Fields", "字段"),
-    "search_functions": ("Search functions", "搜索函数"),
-    "formula_ok": ("Formula is valid; result: {type}", "公式正确，结果类型：{type}"),
-    "server_computed": ("Computed on save", "保存时计算"),
-    "checking": ("Checking…", "检查中…"),
     "no_forms_yet": ("No other forms in this app yet.", "应用中还没有其他表单。"),
     "choose": ("Choose…", "请选择…"),
     "sub_fields": ("Sub-form fields", "子表单字段"),
-    # runtime
+}
+
+# The record list, the record form and a record's detail.
+RECORDS: Words = {
     "new_record": ("New record", "新增记录"),
     "submit": ("Submit", "提交"),
     "save_changes": ("Save changes", "保存修改"),
-    "edit": ("Edit", "编辑"),
     "back": ("Back", "返回"),
-    "search": ("Search", "搜索"),
-    "filter": ("Filter", "筛选"),
     "add_filter": ("Add condition", "添加条件"),
     "match_all": ("All conditions", "满足所有条件"),
     "match_any": ("Any condition", "满足任一条件"),
     "columns": ("Columns", "显示字段"),
-    "apply": ("Apply", "应用"),
     "reset_filters": ("Clear filters", "清除筛选"),
     "no_records": ("No records.", "暂无数据。"),
     "page_of": ("Page {page} of {pages}", "第 {page} / {pages} 页"),
@@ -210,37 +244,18 @@ UI: dict[str, tuple[str, str]] = {
     "op_me": ("is me", "是当前用户"),
     "fix_errors": ("Please correct the marked fields.", "请修正标记的字段。"),
     "saved_ok": ("Saved.", "已保存。"),
-    "add_row": ("Add row", "添加一行"),
-    "remove_row": ("Remove row", "删除此行"),
-    "create_new": ("Create new", "新建"),
-    "no_matches": ("No matches.", "无匹配结果。"),
-    "upload": ("Upload", "上传"),
     "uploading": ("Uploading…", "上传中…"),
-    "sign_here": ("Sign here", "请在此签名"),
-    "use_signature": ("Use signature", "确认签名"),
-    "province": ("Province", "省"),
-    "city": ("City", "市"),
-    "district": ("District", "区"),
-    "street": ("Street address", "详细地址"),
-    "latitude": ("Latitude", "纬度"),
-    "longitude": ("Longitude", "经度"),
-    "place": ("Place", "地点"),
     "details": ("Details", "详情"),
     "related": ("Related", "关联记录"),
     "history": ("History", "操作记录"),
     "comments": ("Comments", "评论"),
     "add_comment": ("Write a comment…", "写评论…"),
-    "send": ("Send", "发送"),
     "no_history": ("No changes yet.", "暂无操作记录。"),
     "no_comments": ("No comments yet.", "暂无评论。"),
     "action_create": ("created", "创建了"),
     "action_update": ("changed", "修改了"),
     "action_delete": ("deleted", "删除了"),
     "action_restore": ("restored", "恢复了"),
-    "yes": ("Yes", "是"),
-    "no": ("No", "否"),
-    "rows_n": ("{n} rows", "{n} 行"),
-    "files_n": ("{n} files", "{n} 个文件"),
     "preview_notice": (
         "Preview of the saved draft: nothing is saved from here.",
         "预览已保存的草稿：此处不会保存任何数据。",
@@ -250,7 +265,10 @@ UI: dict[str, tuple[str, str]] = {
     "updated_at": ("Updated", "更新时间"),
     "created_by": ("Created by", "创建人"),
     "forbidden": ("You may not open this page.", "没有权限访问此页面。"),
-    # roles and permissions
+}
+
+# The roles page.
+ROLES: Words = {
     "roles_page": ("Roles and permissions", "角色权限"),
     "roles_intro": (
         "Who may open this app, and what each role may do with each form.",
@@ -263,7 +281,6 @@ UI: dict[str, tuple[str, str]] = {
     "delete_role": ("Delete role", "删除角色"),
     "confirm_delete_role": ("Delete this role?", "确定删除此角色？"),
     "role_members": ("Members", "成员"),
-    "all_users": ("Everyone (all users of the platform)", "全员（平台所有用户）"),
     "member_users": ("Users", "人员"),
     "member_departments": ("Departments (with their sub-departments)", "部门（含下级部门）"),
     "save_role": ("Save role", "保存角色"),
@@ -276,15 +293,21 @@ UI: dict[str, tuple[str, str]] = {
     "custom_set": ("Custom", "自定义"),
     "no_access": ("No access", "无权限"),
     "actions": ("Actions", "操作权限"),
+    "field_modes": ("Fields", "字段权限"),
+    "save_form_permission": ("Save permissions", "保存权限"),
+}
+
+# Actions, data scopes and field modes: the roles page and "who can see this?".
+PERMISSIONS: Words = {
+    "via_relation": ("Through relation", "关联字段"),
+    "all_users": ("Everyone (all users of the platform)", "全员（平台所有用户）"),
     "view_scope": ("Records they see", "可查看的数据"),
     "edit_scope": ("Records they edit and delete", "可编辑和删除的数据"),
     "scope_filter": ("Condition", "筛选条件"),
-    "field_modes": ("Fields", "字段权限"),
     "mode_default": ("Default", "默认"),
     "mode_hidden": ("Hidden", "不可见"),
     "mode_read": ("Read", "只读"),
     "mode_edit": ("Edit", "可编辑"),
-    "save_form_permission": ("Save permissions", "保存权限"),
     "act_view": ("View", "查看"),
     "act_create": ("Add", "新增"),
     "act_edit": ("Edit", "编辑"),
@@ -328,6 +351,17 @@ UI: dict[str, tuple[str, str]] = {
     ),
 }
 
+AREAS: dict[str, Words] = {
+    "shell": SHELL,
+    "components": COMPONENTS,
+    "forms": FORMS,
+    "records": RECORDS,
+    "roles": ROLES,
+    "permissions": PERMISSIONS,
+}
+
+UI: Words = {key: pair for words in AREAS.values() for key, pair in words.items()}
+
 
 def translate(key: str, locale: str) -> str:
     """The UI word ``key`` in ``locale``; the key itself if unknown."""
@@ -335,3 +369,8 @@ def translate(key: str, locale: str) -> str:
     if pair is None:
         return key
     return pair[1] if locale.startswith("zh") else pair[0]
+
+
+def browser_words(locale: str, *areas: str) -> dict[str, str]:
+    """The words a page's scripts use: the shared widgets' and those of ``areas``."""
+    return {key: translate(key, locale) for area in ("components", *areas) for key in AREAS[area]}

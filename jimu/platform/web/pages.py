@@ -26,14 +26,14 @@ def login_page(
     """The sign-in page."""
     if page_user(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", None, next_url=safe_next(next))
+    return render(request, "shell/login.html", None, next_url=safe_next(next))
 
 
 @router.get("/", response_class=HTMLResponse)
 def home_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     """The app list."""
     apps = visible_apps(session, user, apps_service.list_apps(session))
-    return render(request, "home.html", user, apps=apps)
+    return render(request, "shell/home.html", user, apps=apps)
 
 
 @router.get("/lang/{code}")

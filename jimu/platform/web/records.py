@@ -15,7 +15,8 @@ from jimu.platform.schemas import IdPath
 from jimu.platform.web import context
 from jimu.platform.web.designer import AppKey, FormKey
 from jimu.platform.web.layout import blocks
-from jimu.platform.web.render import PageUser, messages, not_found, render
+from jimu.platform.web.messages import browser_words
+from jimu.platform.web.render import PageUser, not_found, render
 
 router = APIRouter(include_in_schema=False)
 FORM = "/apps/{app}/forms/{form}"
@@ -37,7 +38,7 @@ def _form_context(
         "spec_json": page.spec.model_dump(mode="json"),
         "forms_json": {k: s.model_dump(mode="json") for k, s in (page.forms or {}).items()},
         "blocks": blocks(page.spec),
-        "words": messages(locale),
+        "words": browser_words(locale, "records", "permissions"),
         "related": context.related_forms(session, page),
         **extra,
     }
@@ -54,7 +55,7 @@ def _open(
     if page.spec is None:
         return render(
             request,
-            "unpublished.html",
+            "records/unpublished.html",
             user,
             app=page.app,
             menu=page.menu,
@@ -63,7 +64,7 @@ def _open(
         )
     if page.grant is not None and not page.grant.allows(action):
         response = render(
-            request, "forbidden.html", user, app=page.app, menu=page.menu, app_admin=False
+            request, "records/forbidden.html", user, app=page.app, menu=page.menu, app_admin=False
         )
         response.status_code = 403
         return response
@@ -78,7 +79,9 @@ def list_page(
     page = _open(request, session, user, app, form, "view")
     if isinstance(page, Response):
         return page
-    return render(request, "records_list.html", user, **_form_context(request, session, page))
+    return render(
+        request, "records/records_list.html", user, **_form_context(request, session, page)
+    )
 
 
 @router.get(FORM + "/new", response_class=HTMLResponse)
@@ -95,7 +98,7 @@ def new_page(
     if isinstance(page, Response):
         return page
     extra = _form_context(request, session, page, mode="new", record_id=None, embed=embed)
-    return render(request, "record_form.html", user, **extra)
+    return render(request, "records/record_form.html", user, **extra)
 
 
 @router.get(FORM + "/records/{record_id}/edit", response_class=HTMLResponse)
@@ -112,7 +115,7 @@ def edit_page(
     if isinstance(page, Response):
         return page
     extra = _form_context(request, session, page, mode="edit", record_id=record_id, embed=False)
-    return render(request, "record_form.html", user, **extra)
+    return render(request, "records/record_form.html", user, **extra)
 
 
 @router.get(FORM + "/records/{record_id}", response_class=HTMLResponse)
@@ -129,4 +132,4 @@ def detail_page(
     if isinstance(page, Response):
         return page
     extra = _form_context(request, session, page, record_id=record_id)
-    return render(request, "record_detail.html", user, **extra)
+    return render(request, "records/record_detail.html", user, **extra)

@@ -21,7 +21,7 @@ from jimu.platform.deps import SESSION_COOKIE, SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.middleware import security_headers
 from jimu.platform.org.models import User
-from jimu.platform.web.messages import UI, translate
+from jimu.platform.web.messages import translate
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
@@ -93,11 +93,6 @@ def install_page_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_first)
 
 
-def messages(locale: str) -> dict[str, str]:
-    """Every UI word in ``locale``, for the browser scripts."""
-    return {key: translate(key, locale) for key in UI}
-
-
 def render(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
     """Renders a page template with the shared context."""
     locale = request_locale(request)
@@ -122,7 +117,7 @@ def render(request: Request, name: str, user: User | None, **context: Any) -> HT
 
 def not_found(request: Request, user: User | None) -> HTMLResponse:
     """The 404 page."""
-    response = render(request, "error.html", user)
+    response = render(request, "shell/error.html", user)
     response.status_code = 404
     return response
 

@@ -8,41 +8,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from jimu.engines.expr.types import META_FIELDS
 from jimu.form_engine import service as forms_service
 from jimu.form_engine.spec import FormSpec
 from jimu.platform.apps.models import App
 from jimu.platform.deps import SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.web import context
-from jimu.platform.web.designer import AppKey, formula_types
-from jimu.platform.web.render import PageUser, messages, not_found, render
+from jimu.platform.web.designer import AppKey
+from jimu.platform.web.messages import browser_words
+from jimu.platform.web.render import PageUser, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def app_forms(session: Session, app: App) -> list[dict[str, Any]]:
     """The app's forms as their drafts say (what the permission API checks against): key,
-    name, fields and the result types of their formulas."""
-    drafts = {
-        f.key: FormSpec.model_validate(f.draft) for f in forms_service.list_forms(session, app.id)
-    }
+    name and fields."""
+    drafts = [FormSpec.model_validate(f.draft) for f in forms_service.list_forms(session, app.id)]
     return [
         {
-            "key": key,
+            "key": spec.key,
             "name": spec.name.model_dump(),
             "fields": spec.model_dump(mode="json")["fields"],
-            "types": formula_types(spec, drafts),
         }
-        for key, spec in drafts.items()
-    ]
-
-
-def meta_fields() -> list[dict[str, Any]]:
-    """The record fields every form has (``_owner``, ``_created_by`` ...) for scope filters."""
-    return [
-        {"key": key, "type": str(kind), "label": dict(label)}
-        for key, kind, _column, label in META_FIELDS
+        for spec in drafts
     ]
 
 
@@ -56,12 +45,11 @@ def roles_page(request: Request, session: SessionDep, user: PageUser, app: AppKe
     config = {
         "app": page.app.key,
         "forms": app_forms(session, page.app),
-        "meta": meta_fields(),
-        "words": messages(locale),
+        "words": browser_words(locale, "roles", "permissions"),
     }
     return render(
         request,
-        "roles.html",
+        "roles/roles.html",
         user,
         app=page.app,
         menu=page.menu,

@@ -44,10 +44,8 @@
 
   jimu.rolesPage = function (config) {
     var base = "/api/apps/" + config.app + "/roles";
-    var formsByKey = {};
-    config.forms.forEach(function (f) { formsByKey[f.key] = f.fields; });
     return {
-      ACTIONS: ACTIONS, SCOPES: SCOPES, MODES: MODES, words: config.words, forms: config.forms,
+      ACTIONS: ACTIONS, SCOPES: SCOPES, MODES: MODES, app: config.app, words: config.words, forms: config.forms,
       roles: [], presets: [], key: "", draft: null, perms: {}, openForm: "", errors: {}, formErrors: {},
       saved: "", error: "", busy: false, newRole: { key: "", name: { zh: "", en: "" } }, newErrors: {}, keyTouched: false,
 
@@ -149,11 +147,6 @@
       defaultMode(formKey) {
         var writes = this.perms[formKey].actions.some(function (a) { return a === "create" || a === "edit"; });
         return this.w("mode_default") + " (" + this.w(writes ? "mode_edit" : "mode_read") + ")";
-      },
-      /** The fields a custom scope's filter may read: the form's fields and the record's own. */
-      catalogueOf(formKey) {
-        var form = this.forms.find(function (f) { return f.key === formKey; });
-        return jimu.designerModel.catalogue(form.fields, formsByKey, form.types, 0).concat(config.meta);
       },
       formError(formKey, path) {
         var errors = this.formErrors[formKey] || {};

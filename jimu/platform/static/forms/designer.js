@@ -1,5 +1,6 @@
-/* The form designer: palette → canvas (SortableJS) → properties; undo/redo, save draft,
-   preview, publish plan and publish. The canvas is drawn from the model after each change. */
+/* The form designer: palette → canvas (SortableJS) → properties, and a preview; undo/redo,
+   save draft and publishing come from the designer shell. The canvas is drawn from the model
+   after each change. */
 (function () {
   "use strict";
   var jimu = window.jimu, M;
@@ -14,23 +15,21 @@
     M = jimu.designerModel;
     jimu.designerForms = config.forms;
     var state = M.fromSpec(config.draft);
-    return {
+    var form = "/api/apps/" + config.app + "/forms/" + config.form;
+    var endpoints = { save: ["PUT", form], plan: form + "/publish-plan", publish: form + "/publish" };
+    return jimu.designerShell(endpoints, {
       app: config.app, words: config.words, palette: config.palette,
-      form: state.form, nodes: state.nodes, selectedUid: null, busy: false,
-      errors: {}, formErrors: [], plan: null, planError: "", justPublished: false,
-      publishedVersion: config.published_version, savedJson: "", savedOnce: false,
-      history: [], future: [], previewWidth: "desktop", previewSrc: "about:blank", formulaTypes: config.formula_types || {},
-      sortables: [],
+      form: state.form, nodes: state.nodes, selectedUid: null, errors: {},
+      publishedVersion: config.published_version,
+      previewWidth: "desktop", previewSrc: "about:blank", sortables: [],
 
       init() {
-        this.savedJson = JSON.stringify(this.specNow());
-        this.history = [this.snapshot()];
-        this.catalogueFor = this.catalogueFor.bind(this);
-        this.formulaCatalogue = this.formulaCatalogue.bind(this);
-        this.$el.addEventListener("formula-type", (e) => this.rememberType(e.detail));
-        window.addEventListener("beforeunload", (e) => { if (this.dirty) { e.preventDefault(); e.returnValue = ""; } });
+        this.startShell();
+        this.formContext = this.formContext.bind(this);
+        this.formulaContext = this.formulaContext.bind(this);
       },
-      w(key) { return this.words[key] || key; },
+      title() { return this.pick(this.form.name) || this.form.key; },
+      openUrl() { return "/apps/" + this.app + "/forms/" + this.form.key; },
       pick(label) {
         if (!label) return "";
         return jimu.locale === "zh-CN" ? label.zh || label.en || "" : label.en || label.zh || "";
@@ -40,41 +39,9 @@
         return found ? found.label : type;
       },
       get sel() { var found = this.selectedUid && M.find(this, this.selectedUid); return found ? found.item : null; },
-      get dirty() { return JSON.stringify(this.specNow()) !== this.savedJson; },
-      get canUndo() { return this.history.length > 1; },
-      get canRedo() { return this.future.length > 0; },
       specNow() { return M.toSpec(this).spec; },
-
-      // -- history --------------------------------------------------------------------
       snapshot() { return JSON.stringify({ form: this.form, nodes: this.nodes }); },
-      record() {
-        var snap = this.snapshot();
-        if (snap === this.history[this.history.length - 1]) return;
-        this.history.push(snap);
-        if (this.history.length > 200) this.history.shift();
-        this.future = [];
-      },
       restore(snap) { var s = JSON.parse(snap); this.form = s.form; this.nodes = s.nodes; },
-      undo() {
-        this.record();
-        if (this.history.length < 2) return;
-        this.future.push(this.history.pop());
-        this.restore(this.history[this.history.length - 1]);
-      },
-      redo() {
-        if (!this.future.length) return;
-        var snap = this.future.pop();
-        this.history.push(snap);
-        this.restore(snap);
-      },
-      onKey(event) {
-        var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
-        if (!(event.ctrlKey || event.metaKey) || typing) return;
-        var key = event.key.toLowerCase();
-        if (key === "z" && !event.shiftKey) { event.preventDefault(); this.undo(); }
-        else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); this.redo(); }
-        else if (key === "s") { event.preventDefault(); this.save(); }
-      },
 
       // -- editing ---------------------------------------------------------------------
       select(id) { this.selectedUid = id; },
@@ -191,29 +158,20 @@
       },
       relationFields() { return M.allFields(this).filter((f) => f.type === "relation" && !f.multiple); },
       targetOf(key) { var f = M.allFields(this).find((x) => x.key === key); return f ? f.target_form : ""; },
-      rememberType(detail) {
-        M.allFields(this).forEach((f) => {
-          if (f.type === "formula" && f.formula === detail.source) this.formulaTypes[f.key] = detail.type;
-          (f.type === "subform" ? f.fields : []).forEach((i) => {
-            if (i.type === "formula" && i.formula === detail.source) this.formulaTypes[f.key + "." + i.key] = detail.type;
-          });
-        });
-      },
-      catalogueFor() {
-        var forms = {};
-        config.forms.forEach((f) => { forms[f.key] = f.fields; });
-        forms[this.form.key] = M.allFields(this);
-        return M.catalogue(M.allFields(this), forms, this.formulaTypes, 0);
-      },
+      /** Where the form's formulas are written: this form as edited, saved or not. */
+      formContext() { return { kind: "form", form: this.form.key, draft: this.specNow() }; },
       /** The sub-form holding the selected field, if any. */
       parentSubform() {
         var found = this.selectedUid && M.find(this, this.selectedUid);
         return found && found.parent && found.parent.type === "subform" ? found.parent : null;
       },
-      /** What the selected formula field may read: its row's fields inside a sub-form. */
-      formulaCatalogue() {
-        var sub = this.parentSubform();
-        return sub ? M.catalogue(sub.fields, {}, M.rowTypes(this.formulaTypes, sub.key), 1) : this.catalogueFor();
+      /** Where the selected formula field's formula is written: its row inside a sub-form, the
+          forms pointing here for a rollup, else the form. */
+      formulaContext() {
+        var sub = this.parentSubform(), context = this.formContext();
+        if (sub) { context.kind = "row"; context.subform = sub.key; }
+        else if (this.sel && this.sel.type === "rollup") context.kind = "rollup";
+        return context;
       },
       errorsOf(field) { return this.errors[field._uid] || []; },
 
@@ -290,8 +248,10 @@
         this.record();
       },
 
-      // -- saving and publishing ---------------------------------------------------------
+      // -- problems and preview ------------------------------------------------------
+      /** A refused save or plan: each problem beside its field, the rest above the canvas. */
       showProblems(problem) {
+        if (!problem) { this.errors = {}; return; }
         var built = M.toSpec(this), byUid = {}, general = [];
         (problem.errors || []).forEach((e) => {
           var m = /^fields\[(\d+)\](?:\.fields\[(\d+)\])?/.exec(e.field || "");
@@ -308,51 +268,11 @@
         var first = Object.keys(byUid)[0];
         if (first) this.select(first);
       },
-      async save() {
-        this.busy = true;
-        var spec = this.specNow();
-        try {
-          await jimu.api("PUT", "/api/apps/" + this.app + "/forms/" + this.form.key, spec);
-          this.savedJson = JSON.stringify(spec);
-          this.savedOnce = true;
-          this.errors = {}; this.formErrors = [];
-          return true;
-        } catch (problem) {
-          this.showProblems(problem);
-          return false;
-        } finally {
-          this.busy = false;
-        }
-      },
       async openPreview() {
         if (this.dirty && !(await this.save())) return;
         this.previewSrc = "/apps/" + this.app + "/forms/" + this.form.key + "/preview?t=" + Date.now();
         this.$refs.previewDialog.showModal();
       },
-      async openPlan() {
-        if (this.dirty && !(await this.save())) return;
-        this.plan = null; this.planError = ""; this.justPublished = false;
-        this.$refs.planDialog.showModal();
-        try {
-          this.plan = await jimu.api("GET", "/api/apps/" + this.app + "/forms/" + this.form.key + "/publish-plan");
-        } catch (problem) {
-          this.planError = problem.detail || problem.title;
-          this.showProblems(problem);
-        }
-      },
-      async publish() {
-        this.busy = true; this.planError = "";
-        try {
-          var version = await jimu.api("POST", "/api/apps/" + this.app + "/forms/" + this.form.key + "/publish");
-          this.publishedVersion = version.version;
-          this.justPublished = true;
-        } catch (problem) {
-          this.planError = problem.detail || problem.title;
-          if (problem.plan) this.plan = { ok: false, steps: problem.plan };
-        } finally {
-          this.busy = false;
-        }
-      },
-    };
+    });
   };
 })();

@@ -152,34 +152,9 @@
   }
 
   /** Result types of a sub-form's row formulas, kept as "sub.key" among the form's types. */
-  function rowTypes(types, sub) {
-    var out = {}, prefix = sub + ".";
-    Object.keys(types).forEach(function (k) { if (k.indexOf(prefix) === 0) out[k.slice(prefix.length)] = types[k]; });
-    return out;
-  }
-
-  /** The fields a formula may use, as POST /api/expressions/check wants them. */
-  function catalogue(fields, formsByKey, types, depth) {
-    var out = [];
-    (fields || []).forEach(function (f) {
-      var item = { key: f.key, label: { zh: f.label.zh || "", en: f.label.en || "" } };
-      if (!item.label.zh) delete item.label.zh;
-      if (!item.label.en) delete item.label.en;
-      var kind = jimu.fieldType(f.type);
-      if (kind.expr && !(kind.links && f.multiple)) item.type = kind.expr;
-      else if (f.type === "formula") item.type = types[f.key] || "text";
-      else if (f.type === "subform") { item.type = "subform"; item.fields = catalogue(f.fields, formsByKey, rowTypes(types, f.key), depth + 1); }
-      else if (f.type === "relation" && !f.multiple && depth < 1 && formsByKey[f.target_form]) {
-        item.type = "relation"; item.fields = catalogue(formsByKey[f.target_form], formsByKey, {}, depth + 1);
-      } else return;
-      out.push(item);
-    });
-    return out;
-  }
-
   jimu.designerModel = {
     uid: uid, fromSpec: fromSpec, toSpec: toSpec, find: find, listOf: listOf, allFields: allFields,
-    newField: newField, newLayout: newLayout, duplicate: duplicate, catalogue: catalogue, rowTypes: rowTypes,
+    newField: newField, newLayout: newLayout, duplicate: duplicate,
     clone: clone,
   };
 })();
