@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.errors import FieldError, ValidationFailed
-from jimu.engines.expr import EvalContext, ExprError, check
+from jimu.engines.expr import EvalContext, ExprError
 from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import BOOL
 from jimu.engines.i18n import text
@@ -72,7 +72,7 @@ class RecordQuery:
         """An analyst's expression as a SQL condition; never about fields hidden from the
         user, here or through a relation."""
         try:
-            checked = check(source, self.rt.schema, expect=BOOL)
+            checked = self.rt.checked(source, BOOL)
             self.refuse_hidden(checked.fields, where)
             return to_sql(checked, dialect=self.dialect, ctx=self.ctx, condition=True)
         except ExprError as exc:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jimu.engines.errors import NotPublished
 from jimu.engines.expr import Checked, Compiled, check, compile_python
-from jimu.engines.expr.types import Schema
+from jimu.engines.expr.types import Schema, Type
 from jimu.engines.i18n import text
 from jimu.engines.lru import LRUCache
 from jimu.form_engine import store
@@ -89,6 +89,7 @@ class FormRuntime:
     statements: LRUCache[str, Any] = field(default_factory=lambda: LRUCache(512))
     compiled: LRUCache[str, Compiled] = field(default_factory=lambda: LRUCache(512))
     grants: LRUCache[Any, Any] = field(default_factory=lambda: LRUCache(1000))
+    checks: LRUCache[tuple[str, str], Checked] = field(default_factory=lambda: LRUCache(512))
 
     def grant(self, key: Any, build: Callable[[], Any]) -> Any:
         """A user's grant on this version, built once per ``key`` (who, which roles, when)."""
@@ -97,6 +98,13 @@ class FormRuntime:
     def statement(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement built once per form version (its compiled form is then cached)."""
         return self.statements.get_or_build(name, build)
+
+    def checked(self, source: str, expect: Type | None = None) -> Checked:
+        """An expression read against this version once (list filters, custom data scopes):
+        parsing and checking cost more than the query they become."""
+        return self.checks.get_or_build(
+            (source, str(expect)), lambda: check(source, self.schema, expect=expect)
+        )
 
     def formula(self, source: str) -> Compiled:
         """An analyst's rule (visibility, required-when, validation, default) compiled once."""

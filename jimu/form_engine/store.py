@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jimu.engines.sqltypes import Base, UTCDateTime, utcnow
@@ -56,9 +65,12 @@ def forms_of_app(session: Session, app_id: int) -> list[Form]:
     return list(session.scalars(select(Form).where(Form.app_id == app_id).order_by(Form.id)))
 
 
+_FORM_BY_KEY = select(Form).where(Form.app_id == bindparam("app"), Form.key == bindparam("key"))
+
+
 def form_by_key(session: Session, app_id: int, key: str) -> Form | None:
-    """One form of an app by key."""
-    return session.scalar(select(Form).where(Form.app_id == app_id, Form.key == key))
+    """One form of an app by key (the statement built once: it runs on every request)."""
+    return session.scalar(_FORM_BY_KEY, {"app": app_id, "key": key})
 
 
 def count_forms(session: Session, app_id: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,8 +17,11 @@ from jimu.engines.sqltypes import NAMING_CONVENTION, Base, UTCDateTime, utcnow
 
 __all__ = [
     "NAMING_CONVENTION",
+    "READ_ONLY",
     "Base",
     "UTCDateTime",
+    "UnitOfWork",
+    "WriteInReadOnly",
     "make_engine",
     "make_session_factory",
     "refresh_statistics",
@@ -42,7 +46,11 @@ def _sqlite_recipe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # a writing transaction takes the write lock at once (SQLite cannot upgrade a read
+        # lock once another writer committed); a reading one takes none, so reads run side
+        # by side and beside the one writer (WAL)
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -74,18 +82,78 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work — for requests, the CLI and workers alike: commits on success, then
-    hands on the events the work queued; rolls back on any exception and drops them."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        events.take(session)  # a rolled-back change announces nothing
-        raise
-    finally:
+READ_ONLY = "jimu_read_only"
+
+
+class WriteInReadOnly(RuntimeError):
+    """A unit of work opened for reading tried to write (a programming error)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flush_when_reading(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise WriteInReadOnly("a read-only unit of work tried to save changes")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_dml_when_reading(state: Any) -> None:
+    if state.session.info.get(READ_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise WriteInReadOnly(f"a read-only unit of work tried to run {state.statement!r}")
+
+
+def _reading(factory: sessionmaker[Session]) -> Session:
+    """A session of ``factory`` whose transactions read only (SQLite: no write lock)."""
+    engine = factory.kw["bind"]
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(**{READ_ONLY: True})
+    return factory(bind=reader, info={READ_ONLY: True})
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+class UnitOfWork:
+    """One unit of work — for requests, the CLI and workers alike: ``commit`` saves and then
+    hands on the events the work queued; ``rollback`` drops both.
+
+    ``read_only`` units (safe requests: GET, HEAD) take no write lock on SQLite, so they run
+    beside each other and beside a writer; any write in them is refused (WriteInReadOnly).
+    Opening one does no I/O.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], *, read_only: bool = False) -> None:
+        self.session = _reading(factory) if read_only else factory()
+
+    def commit(self) -> None:
+        """Commits (or, if that fails, rolls back and raises), then publishes the events."""
+        session = self.session
+        try:
+            session.commit()
+        except BaseException:
+            self.rollback()
+            raise
         session.close()
-    events.publish(events.take(session))
+        events.publish(events.take(session))
+
+    def rollback(self) -> None:
+        """Rolls back; a rolled-back change announces nothing."""
+        try:
+            self.session.rollback()
+        finally:
+            events.take(self.session)
+            self.session.close()
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """A unit of work as a ``with`` block: committed at its end, rolled back on any error."""
+    unit = UnitOfWork(factory, read_only=read_only)
+    try:
+        yield unit.session
+    except BaseException:
+        unit.rollback()
+        raise
+    unit.commit()

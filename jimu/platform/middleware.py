@@ -140,7 +140,17 @@ def _replay(chunks: list[bytes], final: Message | None, upstream: Receive) -> Re
 
 
 class ProblemCSRFMiddleware(CSRFMiddleware):
-    """starlette-csrf's double-submit check, with a problem+json refusal."""
+    """starlette-csrf's double-submit check, with a problem+json refusal. The CSRF cookie is
+    handed to browsers only: a Bearer caller sends no cookies, so its responses carry none
+    (signing a fresh token for every API call was most of this middleware's cost)."""
+
+    async def send(self, message: Message, send: Send, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or any(
+            name == b"authorization" for name, _ in scope["headers"]
+        ):
+            await send(message)
+            return
+        await super().send(message, send, scope)
 
     def _get_error_response(self, request: Request) -> Response:
         return problem_response(

@@ -876,3 +876,26 @@ def test_an_admin_setting_their_own_password_ends_their_other_sessions(
     assert changed.status_code == 200, changed.text
     problem(elsewhere.get("/api/me"), 401)
     assert here.get("/api/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/"), ("GET", "/api/me"), ("POST", "/api/auth/tokens")]
+)
+def test_a_sessions_use_is_noted_by_reading_and_writing_requests_alike(
+    admin: dict[str, Any],
+    login: Callable[[str, str], JimuClient],
+    session_factory: sessionmaker[Session],
+    method: str,
+    path: str,
+) -> None:
+    browser = login("admin", ADMIN_PASSWORD)
+    long_ago = utcnow() - timedelta(hours=1)
+    with transaction(session_factory) as session:
+        session.execute(update(LoginSession).values(last_seen_at=long_ago))
+    body = {"name": "x"} if method == "POST" else None
+    response = browser.request(method, path, json=body)
+    assert response.status_code in (200, 201), response.text
+    with transaction(session_factory, read_only=True) as session:
+        seen = session.scalar(select(func.max(LoginSession.last_seen_at)))
+    assert seen is not None
+    assert seen > long_ago + timedelta(minutes=30)

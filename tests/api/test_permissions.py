@@ -320,7 +320,8 @@ def test_list_query_count_does_not_grow_with_rows(world: World, engine: Engine) 
             assert world.clients["boss"].get(LEADS, params={"q": "lead"}).status_code == 200
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
-        return len([q for q in seen if "api_tokens" not in q])  # last use is noted now and then
+        # the last use of a token is noted now and then, in a unit of work of its own
+        return len([q for q in seen if "api_tokens" not in q and not q.startswith("BEGIN")])
 
     few = queries()
     for i in range(30):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from jimu.engines.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -38,9 +38,12 @@ def app_contents(session: Session, app: App) -> dict[str, int]:
     return {kind: count for kind, count in counts.items() if count}
 
 
+_BY_KEY = select(App).where(App.key == bindparam("key"))  # built once, run per request
+
+
 def get_app(session: Session, key: str) -> App:
     """Gets an app by key."""
-    app = session.scalar(select(App).where(App.key == key))
+    app = session.scalar(_BY_KEY, {"key": key})
     if app is None:
         raise NotFound(APP, key)
     return app

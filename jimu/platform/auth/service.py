@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from jimu.engines.errors import NotAuthenticated, NotFound, TooManyRequests
 from jimu.engines.i18n import text
 from jimu.platform.auth.models import ApiToken, LoginAttempt, LoginSession
 from jimu.platform.auth.passwords import verify_password
-from jimu.platform.db import transaction, utcnow
+from jimu.platform.db import READ_ONLY, transaction, utcnow
 from jimu.platform.org.models import User
 from jimu.platform.settings import Settings
 
@@ -43,12 +43,14 @@ class Principal:
         via: ``session`` (cookie) or ``token`` (Bearer).
         session_id: the login session, for logout.
         token_id: the API token, for a Bearer caller.
+        stale: its last use was recorded more than TOUCH_EVERY ago (see ``note_use``).
     """
 
     user: User
     via: str
     session_id: str | None = None
     token_id: int | None = None
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,40 +145,73 @@ def logout(session: Session, principal: Principal) -> None:
         session.execute(delete(LoginSession).where(LoginSession.id == principal.session_id))
 
 
+# built once: building a statement costs more than running it (for every request)
+_SESSION_USER = (
+    select(LoginSession, User)
+    .join(User, User.id == LoginSession.user_id)
+    .options(joinedload(User.roles))
+    .where(LoginSession.id == bindparam("id"))
+)
+_TOKEN_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .options(joinedload(User.roles))
+    .where(ApiToken.token_hash == bindparam("hash"))
+)
+
+
 def principal_from_cookie(session: Session, settings: Settings, cookie: str) -> Principal:
     """The user of a session cookie, or NotAuthenticated."""
     try:
         raw = _signer(settings).unsign(cookie).decode()
     except (BadSignature, UnicodeDecodeError) as exc:
         raise NotAuthenticated(SESSION_EXPIRED) from exc
-    row = session.get(LoginSession, _sha256(raw))
+    found = session.execute(_SESSION_USER, {"id": _sha256(raw)}).first()
     now = utcnow()
-    if row is None or row.expires_at <= now:
+    if found is None or found[0].expires_at <= now or not found[1].is_active:
         raise NotAuthenticated(SESSION_EXPIRED)
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise NotAuthenticated(SESSION_EXPIRED)
-    if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-    return Principal(user=user, via="session", session_id=row.id)
+    row, user = found
+    stale = now - row.last_seen_at > TOUCH_EVERY
+    return Principal(user=user, via="session", session_id=row.id, stale=stale)
 
 
 def principal_from_token(session: Session, token: str) -> Principal:
     """The user of a Bearer token, or NotAuthenticated."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
+    found = session.execute(_TOKEN_USER, {"hash": _sha256(token)}).first()
     now = utcnow()
+    if found is None:
+        raise NotAuthenticated(BAD_TOKEN)
+    row, user = found
     if (
-        row is None
-        or row.revoked_at is not None
+        row.revoked_at is not None
         or (row.expires_at is not None and row.expires_at <= now)
+        or not user.is_active
     ):
         raise NotAuthenticated(BAD_TOKEN)
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise NotAuthenticated(BAD_TOKEN)
-    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-        row.last_used_at = now
-    return Principal(user=user, via="token", token_id=row.id)
+    stale = row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY
+    return Principal(user=user, via="token", token_id=row.id, stale=stale)
+
+
+def note_use(session: Session, factory: sessionmaker[Session], principal: Principal) -> None:
+    """Records that the caller's login session or token is in use, at most every
+    TOUCH_EVERY: in the request's unit of work when it writes, else in one of its own (a
+    reading request writes nothing)."""
+    if not principal.stale:
+        return
+    now = utcnow()
+    if principal.session_id is not None:
+        touch = update(LoginSession).where(LoginSession.id == principal.session_id)
+        statement = touch.values(last_seen_at=now)
+    elif principal.token_id is not None:
+        statement = update(ApiToken).where(ApiToken.id == principal.token_id)
+        statement = statement.values(last_used_at=now)
+    else:
+        return
+    if session.info.get(READ_ONLY):
+        with transaction(factory) as own:
+            own.execute(statement)
+    else:
+        session.execute(statement)
 
 
 def create_token(

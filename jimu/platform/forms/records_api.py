@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from jimu.form_engine.records import RecordsService
 from jimu.form_engine.serialize import to_json
 from jimu.platform.apps.api import AppKey
-from jimu.platform.deps import CurrentUser, SessionDep
+from jimu.platform.deps import SessionDep, caller
 from jimu.platform.forms.api import FormKey
 from jimu.platform.records import user_records
 from jimu.platform.responses import PROBLEMS
@@ -66,8 +66,9 @@ class AuditEntry(BaseModel):
     at: datetime
 
 
-def _service(app: AppKey, form: FormKey, user: CurrentUser, session: SessionDep) -> RecordsService:
-    return user_records(session, app, form, user)
+def _service(app: AppKey, form: FormKey, request: Request, session: SessionDep) -> RecordsService:
+    """The caller's records service (who they are worked out here too: one thread hop)."""
+    return user_records(session, app, form, caller(request, session).user)
 
 
 Records = Annotated[RecordsService, Depends(_service)]

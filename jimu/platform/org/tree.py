@@ -25,9 +25,9 @@ def _users() -> sa.Table:
     return User.__table__  # type: ignore[return-value]
 
 
-def ancestors(department_id: int | None, name: str = "role_departments") -> Any:
+def ancestors(department_id: Any, name: str = "role_departments") -> Any:
     """A CTE (id, parent_id) of a department and its ancestors (their roles reach its
-    members)."""
+    members); ``department_id`` a value or a bound parameter."""
     departments = _departments()
     chain = (
         sa.select(departments.c.id, departments.c.parent_id)

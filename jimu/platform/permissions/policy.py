@@ -7,6 +7,7 @@ and pickers are filtered by the database, never in Python after fetching.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jimu.engines.clock import clock
-from jimu.engines.expr import EvalContext, ExprError, check
+from jimu.engines.expr import EvalContext, ExprError
 from jimu.engines.expr.sql import to_sql
 from jimu.engines.expr.types import BOOL
 from jimu.form_engine import spec as s
@@ -47,28 +48,40 @@ class Holding:
 
 def holdings(session: Session, app_id: int, user: User) -> list[Holding]:
     """Every role the user holds in the app: directly, through a department, or as everyone."""
-    chain = ancestors(user.main_department_id)
+    memberships, roles_of = _holding_statements()
+    via: dict[int, str] = {}
+    found = session.execute(memberships, {"user": user.id, "department": user.main_department_id})
+    for role_id, department_id in found:
+        if via.get(role_id) != "user":
+            via[role_id] = "user" if department_id is None else f"department:{department_id}"
+    roles = session.scalars(roles_of, {"app": app_id, "ids": list(via)}).all()
+    return [Holding(role, via.get(role.id, "all_users")) for role in roles]
+
+
+@functools.cache
+def _holding_statements() -> tuple[Any, Any]:
+    """The two queries of ``holdings``, built once (building them cost more than running
+    them, on every request)."""
+    chain = ancestors(sa.bindparam("department", type_=sa.Integer))
     memberships = sa.union_all(
         sa.select(app_role_users.c.role_id, sa.literal(None, sa.Integer).label("via")).where(
-            app_role_users.c.user_id == user.id
+            app_role_users.c.user_id == sa.bindparam("user")
         ),
         sa.select(app_role_departments.c.role_id, app_role_departments.c.department_id).where(
             app_role_departments.c.department_id.in_(sa.select(chain.c.id))
         ),
     )
-    via: dict[int, str] = {}
-    for role_id, department_id in session.execute(memberships):
-        if via.get(role_id) != "user":
-            via[role_id] = "user" if department_id is None else f"department:{department_id}"
-    roles = session.scalars(
+    roles_of = (
         sa.select(AppRole)
         .where(
-            AppRole.app_id == app_id,
-            sa.or_(AppRole.all_users.is_(True), AppRole.id.in_(list(via))),
+            AppRole.app_id == sa.bindparam("app"),
+            sa.or_(
+                AppRole.all_users.is_(True), AppRole.id.in_(sa.bindparam("ids", expanding=True))
+            ),
         )
         .order_by(AppRole.sort_order, AppRole.id)
-    ).all()
-    return [Holding(role, via.get(role.id, "all_users")) for role in roles]
+    )
+    return memberships, roles_of
 
 
 def _users() -> sa.Table:
@@ -126,7 +139,7 @@ def scope_clause(
         return _owned_by(table, sa.select(chain.c.id), dialect, ordered)
     if scope.type == "custom":
         try:
-            checked = check(scope.filter or "", runtime.schema, expect=BOOL)
+            checked = runtime.checked(scope.filter or "", BOOL)
             return to_sql(checked, dialect=dialect, ctx=ctx, condition=True)
         except ExprError:
             # the form changed under the filter: reach nothing rather than too much

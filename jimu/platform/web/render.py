@@ -16,7 +16,7 @@ from markupsafe import Markup
 from jimu import __version__
 from jimu.engines.errors import JimuError
 from jimu.form_engine.fieldtypes import browser_table
-from jimu.platform.auth.service import principal_from_cookie
+from jimu.platform.auth.service import note_use, principal_from_cookie
 from jimu.platform.deps import SESSION_COOKIE, SessionDep
 from jimu.platform.errors import request_locale
 from jimu.platform.middleware import security_headers
@@ -64,9 +64,11 @@ def page_user(request: Request, session: SessionDep) -> User | None:
     if not cookie:
         return None
     try:
-        return principal_from_cookie(session, request.app.state.settings, cookie).user
+        principal = principal_from_cookie(session, request.app.state.settings, cookie)
     except JimuError:
         return None
+    note_use(session, request.app.state.session_factory, principal)
+    return principal.user
 
 
 class SignInRequired(Exception):
