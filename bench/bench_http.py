@@ -214,10 +214,8 @@ def _run(
     jimu_port, floor_port = _free_port(), _free_port()
     python = sys.executable
     floor = _serve(
-        [python, "-m", "uvicorn", "bench.http_floor:app", "--port", str(floor_port),
-         "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        floor_port, env, "/floor",
-    )  # fmt: skip
+        [python, "-m", "bench.http_floor", str(floor_port), str(workers)], floor_port, env, "/floor"
+    )
     jimu = _serve(
         [python, "-m", "jimu.platform.cli", "serve", "--port", str(jimu_port),
          "--workers", str(workers)],

@@ -106,6 +106,8 @@ def _passwd(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from jimu.platform.serving import PROTOCOL
+
     print(f"Jimu {__version__} on http://{args.host}:{args.port}")
     uvicorn.run(
         "jimu.platform.app:create_app",
@@ -115,6 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        http=PROTOCOL,
         log_level="info",
     )
     return 0
