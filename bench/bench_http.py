@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import socket
@@ -25,32 +24,23 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from bench.bench_records import SPEC, STAGES
+from bench.bench_permissions import fill_deals, make_org, scoped_app
 from bench.common import bench_engine
-from jimu.engines.sqltypes import utcnow
-from jimu.form_engine import service
-from jimu.form_engine.spec import FormSpec
-from jimu.platform.apps.models import App
 from jimu.platform.auth.passwords import hash_password
 from jimu.platform.auth.service import create_token, login
 from jimu.platform.db import make_session_factory, refresh_statistics
-from jimu.platform.org.models import Department, User
-from jimu.platform.permissions.models import AppRole, app_role_users
-from jimu.platform.permissions.service import ensure_app_roles
-from jimu.platform.records import platform_tables
+from jimu.platform.org.models import User
 from jimu.platform.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("JIMU_BENCH_HTTP_ROWS", "10000"))
 LEVELS = [1, 4, 20]
-USERS_PER_DEPARTMENT = 10
 PASSWORD = "bench-password-1"
 RECORDS = "/api/apps/bench/forms/deal/records"
 FILTER = 'amount > 5000 AND stage = "won"'
@@ -82,72 +72,17 @@ def _free_port() -> int:
 
 def _seed(engine: sa.Engine, settings: Settings) -> Seeded:
     factory = make_session_factory(engine)
-    rng = random.Random(7)
     with factory() as session, session.begin():
-        levels: list[list[int]] = []
-        for size in LEVELS:
-            parents = levels[-1] if levels else [None]
-            rows = [
-                Department(name=f"D{len(levels)}-{i}", parent_id=parents[i % len(parents)])
-                for i in range(size)
-            ]
-            session.add_all(rows)
-            session.flush()
-            levels.append([d.id for d in rows])
-        users = [
-            User(username=f"u{d}-{i}", display_name=f"U{d}-{i}", main_department_id=d)
-            for level in levels
-            for d in level
-            for i in range(USERS_PER_DEPARTMENT)
-        ]
+        levels, owners, first = make_org(session, LEVELS)
         admin = User(username="admin", display_name="Admin", password_hash=hash_password(PASSWORD))
-        session.add_all([*users, admin])
+        session.add(admin)
         session.flush()
-        member = next(u for u in users if u.main_department_id == levels[1][0])
-        app = App(key="bench", name={"en": "Bench"})
-        session.add(app)
-        session.flush()
-        ensure_app_roles(session, app, creator_id=admin.id)
-        form = service.create_form(session, app.id, FormSpec.model_validate(SPEC), admin.id)
-        service.publish(session, "bench", form, admin.id, platform_tables())
-        role = AppRole(
-            app_id=app.id,
-            key="sales",
-            name={"en": "Sales"},
-            permissions={
-                "deal": {
-                    "actions": ["view"],
-                    "view_scope": {"type": "department_tree"},
-                    "edit_scope": {"type": "own"},
-                    "fields": {},
-                }
-            },
-        )
-        session.add(role)
-        session.flush()
-        session.execute(sa.insert(app_role_users), [{"role_id": role.id, "user_id": member.id}])
-        owners = [u.id for u in users]
+        member = session.get(User, first[levels[1][0]])
+        assert member is not None
+        scoped_app(session, admin.id, [member.id])
         _, admin_token = create_token(session, admin, name="bench", expires_in_days=None)
         _, member_token = create_token(session, member, name="bench", expires_in_days=None)
-    table = sa.Table("f_bench_deal", sa.MetaData(), autoload_with=engine)
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            table.insert(),
-            [
-                {
-                    "title": f"Deal {i}",
-                    "amount": Decimal(rng.randrange(0, 1_000_000)) / 100,
-                    "stage": STAGES[i % 3],
-                    "created_at": now,
-                    "updated_at": now,
-                    "owner": rng.choice(owners),
-                    "version": 1,
-                }
-                for i in range(ROWS)
-            ],
-        )
-        record_id = int(conn.scalar(sa.select(sa.func.max(table.c.id))))
+    record_id = fill_deals(engine, owners, ROWS)
     refresh_statistics(engine)
     signed_in = login(
         factory, settings, username="admin", password=PASSWORD, ip=None, user_agent="bench"

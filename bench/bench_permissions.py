@@ -43,10 +43,13 @@ QUERIES = {
 }
 
 
-def _org(session: Any) -> tuple[list[list[int]], list[int], dict[int, int]]:
-    """Departments by level, every user id, and the first user of each department."""
+def make_org(
+    session: Any, sizes: list[int] = LEVELS
+) -> tuple[list[list[int]], list[int], dict[int, int]]:
+    """Departments of ``sizes`` per level, each with USERS_PER_DEPARTMENT users: the
+    departments by level, every user id, and the first user of each department."""
     levels: list[list[int]] = []
-    for size in LEVELS:
+    for size in sizes:
         parents = levels[-1] if levels else [None]
         rows = [
             Department(name=f"D{len(levels)}-{i}", parent_id=parents[i % len(parents)])
@@ -71,42 +74,52 @@ def _org(session: Any) -> tuple[list[list[int]], list[int], dict[int, int]]:
 
 def _setup(factory: Any) -> tuple[int, int, list[int], dict[int, int], list[list[int]]]:
     with factory() as session, session.begin():
-        levels, users, first = _org(session)
+        levels, users, first = make_org(session)
         admin = User(username="admin", display_name="Admin", is_active=True)
-        app = App(key="bench", name={"en": "Bench"})
-        session.add_all([admin, app])
-        session.flush()
-        ensure_app_roles(session, app, creator_id=admin.id)
-        form = service.create_form(session, app.id, FormSpec.model_validate(SPEC), admin.id)
-        service.publish(session, "bench", form, admin.id, platform_tables())
-        role = AppRole(
-            app_id=app.id,
-            key="managers",
-            name={"en": "Managers"},
-            permissions={
-                "deal": {
-                    "actions": ["view"],
-                    "view_scope": {"type": "department_tree"},
-                    "edit_scope": {"type": "own"},
-                    "fields": {},
-                }
-            },
-        )
-        session.add(role)
+        session.add(admin)
         session.flush()
         managers = [first[levels[1][0]], first[levels[2][0]]]
-        session.execute(
-            sa.insert(app_role_users), [{"role_id": role.id, "user_id": m} for m in managers]
-        )
+        app = scoped_app(session, admin.id, managers)
         return admin.id, app.id, users, first, levels
 
 
-def _fill(engine: sa.Engine, users: list[int]) -> None:
+def scoped_app(session: Any, admin_id: int, members: list[int]) -> App:
+    """The app ``bench`` with the published deal form (``admin_id`` its admin), and a role
+    whose ``members`` see the deals of their department and the ones below it."""
+    app = App(key="bench", name={"en": "Bench"})
+    session.add(app)
+    session.flush()
+    ensure_app_roles(session, app, creator_id=admin_id)
+    form = service.create_form(session, app.id, FormSpec.model_validate(SPEC), admin_id)
+    service.publish(session, "bench", form, admin_id, platform_tables())
+    role = AppRole(
+        app_id=app.id,
+        key="managers",
+        name={"en": "Managers"},
+        permissions={
+            "deal": {
+                "actions": ["view"],
+                "view_scope": {"type": "department_tree"},
+                "edit_scope": {"type": "own"},
+                "fields": {},
+            }
+        },
+    )
+    session.add(role)
+    session.flush()
+    session.execute(
+        sa.insert(app_role_users), [{"role_id": role.id, "user_id": m} for m in members]
+    )
+    return app
+
+
+def fill_deals(engine: sa.Engine, users: list[int], rows: int = ROWS) -> int:
+    """Loads ``rows`` deals owned by random ``users``; returns the id of the last one."""
     table = sa.Table("f_bench_deal", sa.MetaData(), autoload_with=engine)
     now, rng = utcnow(), random.Random(11)
     start = time.perf_counter()
     with engine.begin() as conn:
-        for offset in range(0, ROWS, 20_000):
+        for offset in range(0, rows, 20_000):
             conn.execute(
                 table.insert(),
                 [
@@ -119,10 +132,12 @@ def _fill(engine: sa.Engine, users: list[int]) -> None:
                         "owner": rng.choice(users),
                         "version": 1,
                     }
-                    for i in range(offset, min(offset + 20_000, ROWS))
+                    for i in range(offset, min(offset + 20_000, rows))
                 ],
             )
-    print(f"loaded {ROWS} rows owned by {len(users)} users in {time.perf_counter() - start:.1f} s")
+        last = int(conn.scalar(sa.select(sa.func.max(table.c.id))) or 0)
+    print(f"loaded {rows} rows owned by {len(users)} users in {time.perf_counter() - start:.1f} s")
+    return last
 
 
 def _lister(factory: Any, app_id: int, user_id: int, query: dict[str, Any]) -> Any:
@@ -144,7 +159,7 @@ def main() -> None:
     engine = bench_engine()
     factory = make_session_factory(engine)
     admin, app_id, users, first, levels = _setup(factory)
-    _fill(engine, users)
+    fill_deals(engine, users)
     refresh_statistics(engine)
     if engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
